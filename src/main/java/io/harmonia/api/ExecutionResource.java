@@ -1,0 +1,207 @@
+package io.harmonia.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.config.EngineConfig;
+import io.harmonia.domain.definition.Problem;
+import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.ExecutionStatus;
+import io.harmonia.engine.ExecutionService;
+import io.harmonia.eventstore.EventCodec;
+import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.StreamIds;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/** Executions: {@code /api/executions}. */
+@Path("/api/executions")
+@Produces(MediaType.APPLICATION_JSON)
+public class ExecutionResource {
+    private static final Set<String> START_FIELDS = Set.of("workflow_id", "input", "version");
+
+    private final ExecutionService executions;
+    private final PgEventStore store;
+    private final EngineConfig config;
+
+    public ExecutionResource(ExecutionService executions, PgEventStore store, EngineConfig config) {
+        this.executions = executions;
+        this.store = store;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> start(JsonNode body, @RestHeader("Idempotency-Key") String idempotencyKey) {
+        List<Problem> problems = new ArrayList<>();
+        if (body == null || !body.isObject()) {
+            throw new BadRequest(422, "expected a JSON object with workflow_id and input",
+                    List.of(new Problem("", "expected a JSON object with workflow_id and input")));
+        }
+        body.fieldNames().forEachRemaining(f -> {
+            if (!START_FIELDS.contains(f)) {
+                problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + START_FIELDS));
+            }
+        });
+        JsonNode wf = body.get("workflow_id");
+        if (wf == null || !wf.isTextual() || !isUuid(wf.asText())) {
+            problems.add(new Problem("/workflow_id", "expected the id (a UUID) of a workflow, found "
+                    + (wf == null ? "nothing" : wf.toString())));
+        }
+        JsonNode version = body.get("version");
+        if (version != null && !version.isNull() && (!version.isIntegralNumber() || version.intValue() < 1)) {
+            problems.add(new Problem("/version", "expected a workflow version number from 1, found " + version));
+        }
+        JsonNode input = body.has("input") ? body.get("input") : NullNode.getInstance();
+        int size = input.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (size > config.maxExecutionInputBytes()) {
+            throw new BadRequest(413, "the input is " + size + " bytes, above the limit of "
+                    + config.maxExecutionInputBytes(), List.of(new Problem("/input", "the input is " + size
+                    + " bytes, above the limit of " + config.maxExecutionInputBytes())));
+        }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            problems.add(new Problem("/headers/Idempotency-Key", "expected 1 to 255 characters, found "
+                    + idempotencyKey.length()));
+        }
+        if (!problems.isEmpty()) {
+            throw new BadRequest(422, problems.size() + " problem(s) in the start request", problems);
+        }
+        Integer v = version == null || version.isNull() ? null : version.intValue();
+        return executions.start(wf.asText(), v, input, idempotencyKey).map(started -> {
+            ObjectNode out = ((ObjectNode) started.view()).deepCopy();
+            Response.ResponseBuilder rb = Response.created(URI.create("/api/executions/"
+                    + out.path("execution_id").asText())).entity(out);
+            if (started.replayed()) {
+                rb.header("Idempotent-Replayed", "true");
+            }
+            return rb.build();
+        });
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<JsonNode> get(@RestPath String id) {
+        return executions.view(id);
+    }
+
+    @GET
+    public Uni<JsonNode> list(@RestQuery String limit, @RestQuery String offset, @RestQuery String status,
+            @RestQuery("workflow_id") String workflowId, @RestQuery String filter) {
+        Paging paging = Paging.of(limit, offset);
+        String s = status != null ? status : filter;
+        if (s != null && !s.isBlank()) {
+            s = s.trim().toUpperCase();
+            try {
+                ExecutionStatus.valueOf(s);
+            } catch (IllegalArgumentException e) {
+                throw BadRequest.of("/query/status", "expected one of " + List.of(ExecutionStatus.values())
+                        + ", found '" + s + "'");
+            }
+        } else {
+            s = null;
+        }
+        if (workflowId != null && !isUuid(workflowId)) {
+            throw BadRequest.of("/query/workflow_id", "expected a workflow id (a UUID), found '" + workflowId + "'");
+        }
+        return executions.list(s, workflowId, paging.limit(), paging.offset()).map(page -> {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.putArray("items").addAll(page.items());
+            o.put("total", page.total()).put("limit", paging.limit()).put("offset", paging.offset());
+            return o;
+        });
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public Uni<JsonNode> cancel(@RestPath String id) {
+        return executions.cancel(id, "canceled by request").map(ExecutionResource::status);
+    }
+
+    @POST
+    @Path("/{id}/terminate")
+    public Uni<JsonNode> terminate(@RestPath String id) {
+        return executions.cancel(id, "terminated by request").map(ExecutionResource::status);
+    }
+
+    @POST
+    @Path("/{id}/pause")
+    public Uni<JsonNode> pause(@RestPath String id) {
+        return executions.pause(id).map(ExecutionResource::status);
+    }
+
+    @POST
+    @Path("/{id}/suspend")
+    public Uni<JsonNode> suspend(@RestPath String id) {
+        return pause(id);
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    public Uni<JsonNode> resume(@RestPath String id) {
+        return executions.resume(id).map(ExecutionResource::status);
+    }
+
+    /** The execution's event history, in order, a page at a time: {@code ?after=<sequence>&limit=}. */
+    @GET
+    @Path("/{id}/events")
+    public Uni<JsonNode> events(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
+        int from = Paging.number("after", after, 0);
+        int max = Paging.number("limit", limit, 100);
+        if (from < 0 || max < 1 || max > 1000) {
+            throw BadRequest.of("/query", "expected after >= 0 and limit from 1 to 1000, found after=" + from
+                    + ", limit=" + max);
+        }
+        return executions.view(id).chain(view -> store.readStream(StreamIds.execution(id), from + 1, max))
+                .map(events -> {
+                    ObjectNode o = JsonNodeFactory.instance.objectNode();
+                    o.put("execution_id", id);
+                    var items = o.putArray("items");
+                    int last = from;
+                    for (var e : events) {
+                        ObjectNode item = items.addObject();
+                        item.put("sequence", e.streamVersion());
+                        item.put("type", e.type());
+                        item.put("schema_version", e.schemaVersion());
+                        item.put("occurred_at", e.occurredAt().toString());
+                        item.set("data", EventCodec.encode(e.event()).payload());
+                        last = e.streamVersion();
+                    }
+                    if (events.size() == max) {
+                        o.put("next_after", last);
+                    } else {
+                        o.putNull("next_after");
+                    }
+                    return o;
+                });
+    }
+
+    private static JsonNode status(ExecutionState s) {
+        return JsonNodeFactory.instance.objectNode().put("execution_id", s.executionId())
+                .put("status", s.status().name());
+    }
+
+    private static boolean isUuid(String s) {
+        try {
+            UUID.fromString(s);
+            return s.length() == 36;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

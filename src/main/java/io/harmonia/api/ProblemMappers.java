@@ -1,0 +1,104 @@
+package io.harmonia.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.domain.definition.Problem;
+import io.harmonia.domain.execution.CommandRejected;
+import io.harmonia.engine.ExecutionNotFound;
+import io.harmonia.engine.InvalidRequest;
+import io.harmonia.engine.WorkflowNotFound;
+import io.harmonia.eventstore.ConcurrencyConflict;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as RFC 9457 problem+json, saying what was expected and what was found. */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequest e) {
+        return problem(422, "validation-error", e.getMessage(), problemCount(e.problems()), e.problems());
+    }
+
+    @ServerExceptionMapper
+    public Response workflowNotFound(WorkflowNotFound e) {
+        return problem(404, "not-found", "Workflow not found", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response executionNotFound(ExecutionNotFound e) {
+        return problem(404, "not-found", "Execution not found", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response rejected(CommandRejected e) {
+        ObjectNode body = body(409, "invalid-state", "The command does not apply in the execution's status",
+                e.getMessage(), List.of());
+        body.put("execution_status", e.status().name());
+        return Response.status(409).type(PROBLEM_JSON).entity(body).build();
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConcurrencyConflict e) {
+        return problem(409, "concurrent-change", "Changed concurrently; retry the request", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response badJson(JsonProcessingException e) {
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr();
+        return problem(400, "malformed-json", "The request body is not valid JSON",
+                "Expected a JSON document, found a syntax error" + where + ": " + e.getOriginalMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(BadRequest e) {
+        return problem(e.status, "bad-request", "The request is not acceptable", e.getMessage(), e.problems);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException jpe) {
+            return badJson(jpe);
+        }
+        return problem(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage(),
+                List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected error", e);
+        return problem(500, "internal-error", "Internal error", "An unexpected error occurred; it is logged", List.of());
+    }
+
+    public static Response problem(int status, String type, String title, String detail, List<Problem> problems) {
+        return Response.status(status).type(PROBLEM_JSON).entity(body(status, type, title, detail, problems)).build();
+    }
+
+    static ObjectNode body(int status, String type, String title, String detail, List<Problem> problems) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("type", "https://harmonia.dev/problems/" + type);
+        o.put("title", title);
+        o.put("status", status);
+        o.put("detail", detail);
+        if (!problems.isEmpty()) {
+            ArrayNode errors = o.putArray("errors");
+            for (Problem p : problems) {
+                errors.addObject().put("pointer", p.pointer()).put("detail", p.reason());
+            }
+        }
+        return o;
+    }
+
+    private static String problemCount(List<Problem> problems) {
+        return problems.size() == 1 ? "1 problem: " + problems.get(0).reason()
+                : problems.size() + " problems; see errors";
+    }
+}

@@ -1,0 +1,24 @@
+package io.harmonia.component;
+
+import io.smallrye.mutiny.Uni;
+import java.util.Set;
+
+/**
+ * The component SPI: a named set of actions that tasks call. Built-in components are CDI beans implementing this
+ * interface; later adapters (Kafka workers, external systems) plug in the same way.
+ *
+ * <p>{@link #invoke} must not block the calling thread: it returns a {@link Uni} that completes with the task's
+ * result. A failure is reported as a {@link TaskResult.Failure}, not as a failed Uni; a failed Uni is treated as an
+ * unexpected {@code COMPONENT_ERROR}.
+ */
+public interface Component {
+
+    /** The component name that tasks refer to ({@code "component": "core"}). */
+    String name();
+
+    /** The actions this component offers; validation rejects tasks naming any other. */
+    Set<String> actions();
+
+    /** Runs one attempt of a task. */
+    Uni<TaskResult> invoke(TaskInvocation invocation);
+}

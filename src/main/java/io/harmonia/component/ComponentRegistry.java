@@ -1,0 +1,41 @@
+package io.harmonia.component;
+
+import io.harmonia.domain.definition.ComponentCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Every {@link Component} bean, by name. Validation and dispatch both go through it. */
+@ApplicationScoped
+public class ComponentRegistry implements ComponentCatalog {
+
+    private final Map<String, Component> byName = new TreeMap<>();
+
+    public ComponentRegistry(@Any Instance<Component> components) {
+        for (Component c : components) {
+            Component previous = byName.put(c.name(), c);
+            if (previous != null) {
+                throw new IllegalStateException("Expected one component named '" + c.name() + "', found "
+                        + previous.getClass().getName() + " and " + c.getClass().getName());
+            }
+        }
+    }
+
+    public Optional<Component> get(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    @Override
+    public Optional<Set<String>> actionsOf(String component) {
+        return get(component).map(Component::actions);
+    }
+
+    @Override
+    public Set<String> components() {
+        return byName.keySet();
+    }
+}

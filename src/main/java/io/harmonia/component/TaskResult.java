@@ -1,0 +1,28 @@
+package io.harmonia.component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** What one attempt of a task produced: an output, or an error with a type. */
+public sealed interface TaskResult {
+
+    static TaskResult success(JsonNode output) {
+        return new Success(output);
+    }
+
+    static TaskResult failure(String errorType, String message, boolean retriable) {
+        return new Failure(errorType, message, retriable);
+    }
+
+    /** The attempt succeeded with this output. */
+    record Success(JsonNode output) implements TaskResult {}
+
+    /**
+     * The attempt failed.
+     *
+     * @param errorType a stable, upper-case error type (see {@link io.harmonia.domain.definition.ErrorTypes})
+     * @param message a human-readable message
+     * @param retriable the component's opinion on whether a retry may help; a retry policy's
+     *     {@code retriable_errors} list, when given, decides instead
+     */
+    record Failure(String errorType, String message, boolean retriable) implements TaskResult {}
+}

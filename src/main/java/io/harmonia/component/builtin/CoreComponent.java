@@ -1,0 +1,221 @@
+package io.harmonia.component.builtin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.component.Component;
+import io.harmonia.component.TaskInvocation;
+import io.harmonia.component.TaskResult;
+import io.harmonia.domain.definition.ErrorTypes;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in {@code core} component: small actions for wiring workflows together and for testing them.
+ *
+ * <ul>
+ *   <li>{@code echo} and {@code transform}: the output is the resolved input, unchanged ({@code transform} is the
+ *       same action, named for intent: the reshaping happens in the input expressions).
+ *   <li>{@code sleep}: input {@code {"ms": 1500}}; a durable delay that ends {@code ms} after the first attempt of
+ *       the run started, so an attempt re-run after a restart only waits for what is left. Output
+ *       {@code {"slept_ms": 1500}}.
+ *   <li>{@code fail}: input {@code {"error_type": "SERVER_ERROR", "message": "boom", "retriable": true}}; fails on
+ *       purpose with that error.
+ * </ul>
+ */
+@ApplicationScoped
+public class CoreComponent implements Component {
+
+    public static final String NAME = "core";
+    public static final String ECHO = "echo";
+    public static final String TRANSFORM = "transform";
+    public static final String SLEEP = "sleep";
+    public static final String FAIL = "fail";
+
+    /** The actions, sorted (as listed in error messages). */
+    public static final Set<String> ACTIONS = Set.copyOf(new TreeSet<>(Set.of(ECHO, TRANSFORM, SLEEP, FAIL)));
+
+    static final String DEFAULT_FAIL_MESSAGE = "failed on purpose";
+    private static final Pattern ERROR_TYPE = Pattern.compile("[A-Z][A-Z0-9_]*");
+
+    private final Clock clock;
+
+    @Inject
+    public CoreComponent(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> actions() {
+        return ACTIONS;
+    }
+
+    @Override
+    public Uni<TaskResult> invoke(TaskInvocation invocation) {
+        try {
+            String action = invocation.action();
+            if (action == null) {
+                return Uni.createFrom().item(unknownAction(null));
+            }
+            return switch (action) {
+                case ECHO, TRANSFORM -> Uni.createFrom().item(TaskResult.success(orNull(invocation.input())));
+                case SLEEP -> sleep(invocation);
+                case FAIL -> Uni.createFrom().item(fail(invocation.input()));
+                default -> Uni.createFrom().item(unknownAction(action));
+            };
+        } catch (RuntimeException e) {
+            // Defensive: a component reports failures as results, never as a failed Uni.
+            return Uni.createFrom().item(TaskResult.failure(ErrorTypes.COMPONENT_ERROR,
+                    "core." + invocation.action() + " failed unexpectedly: " + e, false));
+        }
+    }
+
+    private Uni<TaskResult> sleep(TaskInvocation invocation) {
+        JsonNode input = invocation.input();
+        JsonNode msNode = input != null && input.isObject() ? input.get("ms") : null;
+        Long ms = nonNegativeInteger(msNode);
+        if (ms == null) {
+            return Uni.createFrom().item(TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                    "core.sleep expects input {\"ms\": <non-negative integer>}; found "
+                            + (input == null || input.isNull() || input.isMissingNode()
+                                    ? "no input"
+                                    : input.isObject() ? "ms = " + describe(msNode) : "input " + describe(input)),
+                    false));
+        }
+        long remaining = remainingMillis(invocation.firstStartedAt(), ms, clock.instant());
+        ObjectNode output = JsonNodeFactory.instance.objectNode().put("slept_ms", ms);
+        TaskResult result = TaskResult.success(output);
+        if (remaining <= 0) {
+            return Uni.createFrom().item(result);
+        }
+        return Uni.createFrom().item(result).onItem().delayIt().by(Duration.ofMillis(remaining));
+    }
+
+    /**
+     * How long a sleep of {@code ms} that (first) started at {@code firstStartedAt} still has to wait at {@code now}:
+     * {@code firstStartedAt + ms - now}, never negative and never more than {@code ms} (a clock that went backwards
+     * does not lengthen the delay). A missing {@code firstStartedAt} means the sleep starts now.
+     */
+    static long remainingMillis(Instant firstStartedAt, long ms, Instant now) {
+        if (firstStartedAt == null) {
+            return ms;
+        }
+        long elapsed;
+        try {
+            elapsed = Duration.between(firstStartedAt, now).toMillis();
+        } catch (ArithmeticException e) {
+            elapsed = now.isAfter(firstStartedAt) ? Long.MAX_VALUE : 0;
+        }
+        if (elapsed <= 0) {
+            return ms;
+        }
+        return Math.max(0, ms - elapsed);
+    }
+
+    private static TaskResult fail(JsonNode input) {
+        if (input != null && !input.isNull() && !input.isMissingNode() && !input.isObject()) {
+            return TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                    "core.fail expects an object input {\"error_type\": ..., \"message\": ..., \"retriable\": ...};"
+                            + " found " + describe(input),
+                    false);
+        }
+        JsonNode typeNode = input == null ? null : input.get("error_type");
+        JsonNode messageNode = input == null ? null : input.get("message");
+        JsonNode retriableNode = input == null ? null : input.get("retriable");
+
+        String errorType = ErrorTypes.SERVER_ERROR;
+        if (typeNode != null && !typeNode.isNull()) {
+            if (!typeNode.isTextual() || !ERROR_TYPE.matcher(typeNode.textValue()).matches()) {
+                return TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                        "core.fail expects error_type to be an upper-case error type such as \"SERVER_ERROR\""
+                                + " (letters, digits, '_'); found " + describe(typeNode),
+                        false);
+            }
+            errorType = typeNode.textValue();
+        }
+
+        String message = DEFAULT_FAIL_MESSAGE;
+        if (messageNode != null && !messageNode.isNull()) {
+            message = messageNode.isTextual() ? messageNode.textValue() : messageNode.toString();
+        }
+
+        boolean retriable = ErrorTypes.RETRIABLE_BY_DEFAULT.contains(errorType);
+        if (retriableNode != null && !retriableNode.isNull()) {
+            if (!retriableNode.isBoolean()) {
+                return TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                        "core.fail expects retriable to be a boolean; found " + describe(retriableNode), false);
+            }
+            retriable = retriableNode.booleanValue();
+        }
+        return TaskResult.failure(errorType, message, retriable);
+    }
+
+    private static TaskResult unknownAction(String action) {
+        return TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                "component '" + NAME + "' has no action '" + action + "'; expected one of " + new TreeSet<>(ACTIONS),
+                false);
+    }
+
+    /** The value as a non-negative long when it is an integral JSON number (1500 or 1500.0), else null. */
+    private static Long nonNegativeInteger(JsonNode node) {
+        if (node == null || !node.isNumber()) {
+            return null;
+        }
+        if (node.isIntegralNumber()) {
+            if (!node.canConvertToLong()) {
+                return null;
+            }
+            long value = node.longValue();
+            return value >= 0 ? value : null;
+        }
+        double d = node.doubleValue();
+        if (d >= 0 && d == Math.rint(d) && d <= Long.MAX_VALUE) {
+            return (long) d;
+        }
+        return null;
+    }
+
+    private static JsonNode orNull(JsonNode node) {
+        return node == null || node.isMissingNode() ? NullNode.instance : node;
+    }
+
+    /** A short description of a JSON value for error messages: its text and its JSON type. */
+    static String describe(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing (missing)";
+        }
+        String text = node.toString();
+        if (text.length() > 80) {
+            text = text.substring(0, 77) + "...";
+        }
+        return text + " (" + jsonType(node) + ")";
+    }
+
+    static String jsonType(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "missing";
+        }
+        return switch (node.getNodeType()) {
+            case OBJECT, POJO -> "object";
+            case ARRAY -> "array";
+            case STRING, BINARY -> "string";
+            case NUMBER -> node.isIntegralNumber() ? "integer" : "number";
+            case BOOLEAN -> "boolean";
+            case NULL -> "null";
+            case MISSING -> "missing";
+        };
+    }
+}

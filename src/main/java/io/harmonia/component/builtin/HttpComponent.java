@@ -1,0 +1,606 @@
+package io.harmonia.component.builtin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.harmonia.component.Component;
+import io.harmonia.component.TaskInvocation;
+import io.harmonia.component.TaskResult;
+import io.harmonia.domain.definition.ErrorTypes;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.streams.WriteStream;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.ext.web.codec.BodyCodec;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The built-in {@code http} component, action {@code request}: one HTTP call through the Vert.x web client.
+ *
+ * <p>Input:
+ *
+ * <pre>{@code
+ * {"method": "POST", "url": "https://api.example.com/orders", "headers": {"authorization": "Bearer ..."},
+ *  "query": {"page": 2}, "body": {"id": 1}, "timeout_ms": 30000}
+ * }</pre>
+ *
+ * <p>Output: {@code {"status": 200, "headers": {"content-type": "application/json"}, "body": {...}}}: header names
+ * in lower case, repeated headers joined with {@code ", "}; the body parsed when the response declares JSON, else a
+ * string, null when empty.
+ *
+ * <p>Errors: 4xx {@code CLIENT_ERROR} (not retriable), 5xx {@code SERVER_ERROR} (retriable), refused / reset /
+ * unresolvable host {@code CONNECTION_ERROR} (retriable), no complete response within {@code timeout_ms}
+ * {@code TIMEOUT} (retriable), a response body over the size limit {@code PAYLOAD_TOO_LARGE} (not retriable), bad
+ * input {@code VALIDATION_ERROR} (not retriable). The returned {@link Uni} never fails.
+ */
+@ApplicationScoped
+public class HttpComponent implements Component {
+
+    public static final String NAME = "http";
+    public static final String REQUEST = "request";
+    public static final Set<String> ACTIONS = Set.of(REQUEST);
+
+    /** Default limit on the response body: 10 MiB. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 10L * 1024 * 1024;
+
+    /** Default {@code timeout_ms}: 30 s. */
+    public static final long DEFAULT_TIMEOUT_MS = 30_000;
+
+    /** The methods accepted in {@code method} (case-insensitive). */
+    public static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    static final int EXCERPT_CHARS = 500;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final WebClient client;
+    private final long maxResponseBytes;
+
+    /** CDI constructor: the default response size limit. */
+    @Inject
+    public HttpComponent(Vertx vertx) {
+        this(vertx, DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    /**
+     * @param vertx the Vert.x instance the web client runs on
+     * @param maxResponseBytes the largest response body accepted, in bytes (1 .. {@link Integer#MAX_VALUE})
+     */
+    public HttpComponent(Vertx vertx, long maxResponseBytes) {
+        if (maxResponseBytes <= 0 || maxResponseBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxResponseBytes must be in 1.." + Integer.MAX_VALUE
+                    + "; found " + maxResponseBytes);
+        }
+        this.maxResponseBytes = maxResponseBytes;
+        WebClientOptions options = new WebClientOptions()
+                .setUserAgent("Harmonia")
+                .setFollowRedirects(true);
+        this.client = WebClient.create(vertx, options);
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+
+    public long maxResponseBytes() {
+        return maxResponseBytes;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> actions() {
+        return ACTIONS;
+    }
+
+    @Override
+    public Uni<TaskResult> invoke(TaskInvocation invocation) {
+        Uni<TaskResult> result;
+        try {
+            if (!REQUEST.equals(invocation.action())) {
+                return Uni.createFrom().item(TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                        "component '" + NAME + "' has no action '" + invocation.action() + "'; expected one of "
+                                + ACTIONS,
+                        false));
+            }
+            RequestSpec spec;
+            try {
+                spec = RequestSpec.parse(invocation.input());
+            } catch (InvalidInput e) {
+                return Uni.createFrom().item(
+                        TaskResult.failure(ErrorTypes.VALIDATION_ERROR, "http.request: " + e.getMessage(), false));
+            }
+            result = send(spec);
+        } catch (RuntimeException e) {
+            result = Uni.createFrom().item(unexpected(e));
+        }
+        // A component never fails its Uni: anything that slipped through becomes a result.
+        return result.onFailure().recoverWithItem(HttpComponent::unexpected);
+    }
+
+    private Uni<TaskResult> send(RequestSpec spec) {
+        HttpRequest<Buffer> request;
+        try {
+            request = client.requestAbs(spec.method, spec.url)
+                    .timeout(spec.timeoutMs)
+                    .connectTimeout(spec.timeoutMs);
+            for (Map.Entry<String, List<String>> header : spec.headers.entrySet()) {
+                for (String value : header.getValue()) {
+                    request.putHeader(header.getKey(), value);
+                }
+            }
+            for (Map.Entry<String, List<String>> param : spec.query.entrySet()) {
+                for (String value : param.getValue()) {
+                    request.addQueryParam(param.getKey(), value);
+                }
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().item(TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                    "http.request: cannot build " + spec.describe() + ": " + messageOf(e), false));
+        }
+
+        LimitedBodyStream body = new LimitedBodyStream(maxResponseBytes);
+        @SuppressWarnings("unchecked")
+        WriteStream<Buffer> sink = WriteStream.newInstance(body);
+        HttpRequest<Void> piped = request.as(BodyCodec.pipe(sink, true));
+
+        Uni<HttpResponse<Void>> sent = spec.body == null ? piped.send() : piped.sendBuffer(Buffer.buffer(spec.body));
+        return sent
+                .ifNoItem().after(Duration.ofMillis(spec.timeoutMs))
+                .failWith(() -> {
+                    body.abandon();
+                    return new TimeoutException("no complete response within " + spec.timeoutMs + " ms");
+                })
+                .onItemOrFailure().transform((response, failure) -> failure != null
+                        ? fromFailure(spec, failure, body)
+                        : fromResponse(spec, response, body));
+    }
+
+    private TaskResult fromResponse(RequestSpec spec, HttpResponse<Void> response, LimitedBodyStream body) {
+        if (body.overflowed()) {
+            return tooLarge(spec);
+        }
+        int status = response.statusCode();
+        String contentType = response.getHeader("content-type");
+        byte[] bytes = body.body().getBytes();
+
+        ObjectNode headers = JsonNodeFactory.instance.objectNode();
+        Map<String, List<String>> grouped = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : response.headers().getDelegate()) {
+            grouped.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(header.getValue());
+        }
+        grouped.forEach((name, values) -> headers.put(name, String.join(", ", values)));
+
+        ObjectNode output = JsonNodeFactory.instance.objectNode();
+        output.put("status", status);
+        output.set("headers", headers);
+        output.set("body", parseBody(bytes, contentType));
+
+        if (status >= 400) {
+            String message = spec.describe() + " responded " + status
+                    + (response.statusMessage() == null || response.statusMessage().isBlank()
+                            ? ""
+                            : " " + response.statusMessage())
+                    + excerpt(bytes, contentType);
+            return status >= 500
+                    ? TaskResult.failure(ErrorTypes.SERVER_ERROR, message, true)
+                    : TaskResult.failure(ErrorTypes.CLIENT_ERROR, message, false);
+        }
+        return TaskResult.success(output);
+    }
+
+    private TaskResult fromFailure(RequestSpec spec, Throwable failure, LimitedBodyStream body) {
+        if (body.overflowed() || find(failure, LimitedBodyStream.TooLargeException.class) != null) {
+            return tooLarge(spec);
+        }
+        Throwable timeout = find(failure, TimeoutException.class);
+        if (timeout == null) {
+            timeout = find(failure, io.netty.channel.ConnectTimeoutException.class);
+        }
+        if (timeout != null) {
+            return TaskResult.failure(ErrorTypes.TIMEOUT,
+                    spec.describe() + " timed out after " + spec.timeoutMs + " ms", true);
+        }
+        Throwable unknownHost = find(failure, UnknownHostException.class);
+        if (unknownHost != null) {
+            return TaskResult.failure(ErrorTypes.CONNECTION_ERROR,
+                    spec.describe() + " failed: cannot resolve host (" + messageOf(unknownHost) + ")", true);
+        }
+        Throwable refused = find(failure, ConnectException.class);
+        if (refused != null) {
+            return TaskResult.failure(ErrorTypes.CONNECTION_ERROR,
+                    spec.describe() + " failed: cannot connect (" + messageOf(refused) + ")", true);
+        }
+        Throwable io = find(failure, IOException.class);
+        if (io == null) {
+            io = find(failure, NoRouteToHostException.class);
+        }
+        if (io != null) {
+            return TaskResult.failure(ErrorTypes.CONNECTION_ERROR,
+                    spec.describe() + " failed: " + messageOf(io), true);
+        }
+        if (unwrap(failure) instanceof IllegalArgumentException) {
+            return TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                    "http.request: " + spec.describe() + " is invalid: " + messageOf(unwrap(failure)), false);
+        }
+        if (unwrap(failure) instanceof VertxException || isNettyTransportError(unwrap(failure))) {
+            // "Connection was closed" and similar transport failures.
+            return TaskResult.failure(ErrorTypes.CONNECTION_ERROR,
+                    spec.describe() + " failed: " + messageOf(unwrap(failure)), true);
+        }
+        return TaskResult.failure(ErrorTypes.COMPONENT_ERROR,
+                spec.describe() + " failed unexpectedly: " + messageOf(unwrap(failure)), false);
+    }
+
+    private TaskResult tooLarge(RequestSpec spec) {
+        return TaskResult.failure(ErrorTypes.PAYLOAD_TOO_LARGE,
+                spec.describe() + ": response body exceeds the limit of " + maxResponseBytes + " bytes", false);
+    }
+
+    private static TaskResult unexpected(Throwable t) {
+        return TaskResult.failure(ErrorTypes.COMPONENT_ERROR,
+                "http.request failed unexpectedly: " + messageOf(unwrap(t)), false);
+    }
+
+    private static boolean isNettyTransportError(Throwable t) {
+        return t != null && t.getClass().getName().startsWith("io.netty.");
+    }
+
+    // ---------------------------------------------------------------- response body
+
+    /** The body as JSON when the content type declares JSON and it parses, else as text; null when empty. */
+    static JsonNode parseBody(byte[] bytes, String contentType) {
+        if (bytes.length == 0) {
+            return NullNode.instance;
+        }
+        if (isJson(contentType)) {
+            try {
+                JsonNode parsed = JSON.readTree(bytes);
+                if (parsed != null && !parsed.isMissingNode()) {
+                    return parsed;
+                }
+            } catch (IOException | RuntimeException e) {
+                // Declared JSON but is not: returned as text below.
+            }
+        }
+        return TextNode.valueOf(new String(bytes, charsetOf(contentType)));
+    }
+
+    static boolean isJson(String contentType) {
+        String mediaType = mediaType(contentType);
+        return mediaType.equals("application/json") || mediaType.endsWith("+json");
+    }
+
+    private static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static Charset charsetOf(String contentType) {
+        if (contentType != null) {
+            for (String param : contentType.split(";")) {
+                String p = param.trim();
+                if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+                    String name = p.substring(8).trim();
+                    if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+                        name = name.substring(1, name.length() - 1);
+                    }
+                    try {
+                        return Charset.forName(name);
+                    } catch (RuntimeException e) {
+                        return StandardCharsets.UTF_8;
+                    }
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
+    }
+
+    private static String excerpt(byte[] bytes, String contentType) {
+        if (bytes.length == 0) {
+            return "";
+        }
+        // Decode at most a little more than needed: a huge error page should not be decoded whole.
+        int take = Math.min(bytes.length, EXCERPT_CHARS * 4);
+        String text = new String(bytes, 0, take, charsetOf(contentType)).strip();
+        if (text.isEmpty()) {
+            return "";
+        }
+        boolean cut = take < bytes.length;
+        if (text.length() > EXCERPT_CHARS) {
+            text = text.substring(0, EXCERPT_CHARS);
+            cut = true;
+        }
+        return ": " + text + (cut ? "..." : "");
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable current = t;
+        while (current instanceof CompletionException && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        Throwable current = t;
+        for (int depth = 0; current != null && depth < 10; depth++) {
+            if (type.isInstance(current)) {
+                return type.cast(current);
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+            current = current.getCause();
+        }
+        return null;
+    }
+
+    private static String messageOf(Throwable t) {
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** Invalid task input; the message says what was expected and found. */
+    static final class InvalidInput extends Exception {
+        InvalidInput(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The validated input of one request. */
+    static final class RequestSpec {
+        final HttpMethod method;
+        final String url;
+        final String displayUrl;
+        final Map<String, List<String>> headers;
+        final Map<String, List<String>> query;
+        final byte[] body;
+        final long timeoutMs;
+
+        private RequestSpec(HttpMethod method, String url, String displayUrl, Map<String, List<String>> headers,
+                Map<String, List<String>> query, byte[] body, long timeoutMs) {
+            this.method = method;
+            this.url = url;
+            this.displayUrl = displayUrl;
+            this.headers = headers;
+            this.query = query;
+            this.body = body;
+            this.timeoutMs = timeoutMs;
+        }
+
+        /** "GET https://host/path", with any user info removed from the URL. */
+        String describe() {
+            return method.name() + " " + displayUrl;
+        }
+
+        static RequestSpec parse(JsonNode input) throws InvalidInput {
+            if (input == null || !input.isObject()) {
+                throw new InvalidInput("expected an object input {\"url\": ..., \"method\": ..., ...}; found "
+                        + CoreComponent.describe(input));
+            }
+
+            HttpMethod method = HttpMethod.GET;
+            JsonNode methodNode = input.get("method");
+            if (methodNode != null && !methodNode.isNull()) {
+                String name = methodNode.isTextual() ? methodNode.textValue().trim().toUpperCase(Locale.ROOT) : null;
+                if (name == null || !METHODS.contains(name)) {
+                    throw new InvalidInput("method must be one of " + METHODS + "; found "
+                            + CoreComponent.describe(methodNode));
+                }
+                method = HttpMethod.valueOf(name);
+            }
+
+            JsonNode urlNode = input.get("url");
+            if (urlNode == null || urlNode.isNull() || urlNode.isMissingNode()) {
+                throw new InvalidInput("url is required (an absolute http or https URL)");
+            }
+            if (!urlNode.isTextual()) {
+                throw new InvalidInput("url must be an absolute http or https URL; found "
+                        + CoreComponent.describe(urlNode));
+            }
+            String url = urlNode.textValue().trim();
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw new InvalidInput("url must be an absolute http or https URL; found '" + url + "' ("
+                        + e.getMessage() + ")");
+            }
+            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                throw new InvalidInput("url must be an absolute http or https URL; found '" + url + "'");
+            }
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw new InvalidInput("url must be an absolute http or https URL with a host; found '" + url + "'");
+            }
+            String displayUrl = url;
+            if (uri.getRawUserInfo() != null) {
+                displayUrl = url.replace(uri.getRawUserInfo() + "@", "");
+            }
+
+            Map<String, List<String>> headers = stringMap(input.get("headers"), "headers", false);
+            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+                if (!isToken(header.getKey())) {
+                    throw new InvalidInput("headers: '" + header.getKey() + "' is not a valid header name");
+                }
+                for (String value : header.getValue()) {
+                    if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+                        throw new InvalidInput("headers: the value of '" + header.getKey()
+                                + "' must not contain line breaks or NUL characters");
+                    }
+                }
+            }
+            Map<String, List<String>> query = stringMap(input.get("query"), "query", true);
+
+            long timeoutMs = DEFAULT_TIMEOUT_MS;
+            JsonNode timeoutNode = input.get("timeout_ms");
+            if (timeoutNode != null && !timeoutNode.isNull()) {
+                if (!timeoutNode.isNumber() || timeoutNode.doubleValue() != Math.rint(timeoutNode.doubleValue())
+                        || timeoutNode.doubleValue() < 1 || timeoutNode.doubleValue() > Integer.MAX_VALUE) {
+                    throw new InvalidInput("timeout_ms must be a positive integer (milliseconds); found "
+                            + CoreComponent.describe(timeoutNode));
+                }
+                timeoutMs = timeoutNode.longValue();
+            }
+
+            byte[] body = null;
+            JsonNode bodyNode = input.get("body");
+            if (bodyNode != null && !bodyNode.isNull() && !bodyNode.isMissingNode()) {
+                String contentType = firstHeader(headers, "content-type");
+                if (bodyNode.isTextual()) {
+                    body = bodyNode.textValue().getBytes(StandardCharsets.UTF_8);
+                    if (contentType == null) {
+                        headers.put("content-type", List.of("text/plain; charset=utf-8"));
+                    }
+                } else if (bodyNode.isObject() && contentType != null
+                        && mediaType(contentType).equals("application/x-www-form-urlencoded")) {
+                    body = formEncode(stringMap(bodyNode, "body", true)).getBytes(StandardCharsets.UTF_8);
+                } else {
+                    try {
+                        body = JSON.writeValueAsBytes(bodyNode);
+                    } catch (JsonProcessingException e) {
+                        throw new InvalidInput("body cannot be written as JSON: " + e.getOriginalMessage());
+                    }
+                    if (contentType == null) {
+                        headers.put("content-type", List.of("application/json"));
+                    }
+                }
+            }
+            return new RequestSpec(method, url, displayUrl, headers, query, body, timeoutMs);
+        }
+
+        private static String firstHeader(Map<String, List<String>> headers, String name) {
+            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+                if (header.getKey().equalsIgnoreCase(name) && !header.getValue().isEmpty()) {
+                    return header.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        /**
+         * An object of scalar values (strings, numbers, booleans; arrays of them for repeated entries; null
+         * entries skipped) as a map of string lists.
+         */
+        private static Map<String, List<String>> stringMap(JsonNode node, String what, boolean nestedAsJson)
+                throws InvalidInput {
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            if (node == null || node.isNull() || node.isMissingNode()) {
+                return map;
+            }
+            if (!node.isObject()) {
+                throw new InvalidInput(what + " must be an object; found " + CoreComponent.describe(node));
+            }
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                JsonNode value = field.getValue();
+                List<String> values = new ArrayList<>();
+                if (value.isArray()) {
+                    for (JsonNode item : value) {
+                        if (!item.isNull()) {
+                            values.add(scalarText(item, what, field.getKey(), nestedAsJson));
+                        }
+                    }
+                } else if (!value.isNull()) {
+                    values.add(scalarText(value, what, field.getKey(), nestedAsJson));
+                }
+                if (!values.isEmpty()) {
+                    map.put(field.getKey(), values);
+                }
+            }
+            return map;
+        }
+
+        private static String scalarText(JsonNode value, String what, String name, boolean nestedAsJson)
+                throws InvalidInput {
+            if (value.isTextual()) {
+                return value.textValue();
+            }
+            if (value.isNumber() || value.isBoolean()) {
+                return value.asText();
+            }
+            if (nestedAsJson) {
+                return value.toString();
+            }
+            throw new InvalidInput(what + ": the value of '" + name
+                    + "' must be a string, number or boolean (or an array of them); found "
+                    + CoreComponent.describe(value));
+        }
+
+        private static String formEncode(Map<String, List<String>> fields) {
+            StringBuilder out = new StringBuilder();
+            for (Map.Entry<String, List<String>> field : fields.entrySet()) {
+                for (String value : field.getValue()) {
+                    if (out.length() > 0) {
+                        out.append('&');
+                    }
+                    out.append(URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8))
+                            .append('=')
+                            .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+                }
+            }
+            return out.toString();
+        }
+
+        private static boolean isToken(String name) {
+            if (name.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.harmonia.config;
+
+import io.harmonia.component.ComponentRegistry;
+import io.harmonia.domain.definition.DefinitionValidator;
+import io.harmonia.domain.definition.Problem;
+import io.harmonia.domain.execution.ExecutionDecider;
+import io.harmonia.domain.execution.Limits;
+import io.harmonia.domain.expression.ExpressionEngine;
+import io.harmonia.expression.CelExpressionEngine;
+import io.harmonia.schema.JsonSchemas;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
+
+/** Wires the pure core (decider, validator, expressions) with its configuration. */
+@ApplicationScoped
+public class CoreProducers {
+
+    @Produces
+    @ApplicationScoped
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @ApplicationScoped
+    ExpressionEngine expressions(ExpressionConfig config) {
+        return new CelExpressionEngine(new CelExpressionEngine.Limits(config.maxResultBytes(),
+                config.maxComprehensionIterations(), config.maxExpressionLength()));
+    }
+
+    @Produces
+    @ApplicationScoped
+    JsonSchemas jsonSchemas() {
+        return new JsonSchemas();
+    }
+
+    @Produces
+    @ApplicationScoped
+    DefinitionValidator definitionValidator(ComponentRegistry components, ExpressionEngine expressions,
+            JsonSchemas schemas) {
+        return new DefinitionValidator(components, expressions, schema -> schemas.checkSchema(schema).stream()
+                .map(p -> new Problem(p.pointer(), p.message())).toList());
+    }
+
+    @Produces
+    @ApplicationScoped
+    ExecutionDecider decider(ExpressionEngine expressions, EngineConfig config) {
+        return new ExecutionDecider(expressions, new Limits(config.maxTaskInputBytes(), config.maxTaskOutputBytes(),
+                config.maxParallelTasks()));
+    }
+}

@@ -1,0 +1,370 @@
+package io.harmonia.domain.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.domain.definition.DefinitionValidator;
+import io.harmonia.domain.definition.ErrorTypes;
+import io.harmonia.domain.definition.TaskDefinition;
+import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.ExecutionCommand.Cancel;
+import io.harmonia.domain.execution.ExecutionCommand.CompleteTask;
+import io.harmonia.domain.execution.ExecutionCommand.FailTask;
+import io.harmonia.domain.execution.ExecutionCommand.Pause;
+import io.harmonia.domain.execution.ExecutionCommand.Recover;
+import io.harmonia.domain.execution.ExecutionCommand.Resume;
+import io.harmonia.domain.execution.ExecutionCommand.Start;
+import io.harmonia.domain.execution.ExecutionCommand.TimeOutExecution;
+import io.harmonia.domain.execution.ExecutionCommand.TimeOutTask;
+import io.harmonia.domain.execution.ExecutionCommand.WakeUp;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionResumed;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskFailed;
+import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
+import io.harmonia.domain.execution.ExecutionEvent.TaskScheduled;
+import io.harmonia.domain.execution.ExecutionEvent.TaskSkipped;
+import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskTimedOut;
+import io.harmonia.domain.expression.EvaluationContext;
+import io.harmonia.domain.expression.ExpressionEngine;
+import io.harmonia.domain.expression.ExpressionException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code decide(command, state) -> events}: every rule of how an execution runs, and nothing else. Pure: no IO, no
+ * clock, no randomness; the workflow definition, the time and random numbers come in with the call.
+ *
+ * <p>Rules, after the command's own events:
+ * <ol>
+ *   <li>A PENDING task whose dependencies are all COMPLETED or SKIPPED (for its condition) is decided: its condition
+ *       false makes it SKIPPED ({@code CONDITION_FALSE}); otherwise its input is resolved and it is SCHEDULED.
+ *       A task downstream of a FAILED task, or of a task skipped for that reason, is SKIPPED with
+ *       {@code UPSTREAM_FAILED}. Independent branches keep running.</li>
+ *   <li>Unless the execution is PAUSED, SCHEDULED tasks and due retries start, in definition order, while fewer than
+ *       {@code maxParallelTasks} run.</li>
+ *   <li>When every task is COMPLETED, SKIPPED or FAILED the execution ends: FAILED (with the first failed task's
+ *       error) if any task failed, else COMPLETED with the output mapping evaluated.</li>
+ * </ol>
+ */
+public final class ExecutionDecider {
+
+    public static final String CONDITION_FALSE = "CONDITION_FALSE";
+
+    private final ExpressionEngine expressions;
+    private final Limits limits;
+
+    public ExecutionDecider(ExpressionEngine expressions, Limits limits) {
+        this.expressions = expressions;
+        this.limits = limits;
+    }
+
+    public List<ExecutionEvent> decide(ExecutionCommand command, ExecutionState state, WorkflowDefinition wf) {
+        Decision d = new Decision(state);
+        Instant now = command.now();
+        if (command instanceof Start c) {
+            start(c, d, wf);
+        } else {
+            requireExists(state, command);
+            if (state.status().terminal()) {
+                if (command instanceof Pause || command instanceof Resume || command instanceof Cancel) {
+                    throw new CommandRejected("Expected execution '" + state.executionId() + "' to be RUNNING or"
+                            + " PAUSED to " + verb(command) + " it, but it is " + state.status(), state.status());
+                }
+                return List.of(); // late results and timers of a finished execution are ignored
+            }
+            if (command instanceof CompleteTask c) {
+                complete(c, d);
+            } else if (command instanceof FailTask c) {
+                fail(c, d, wf);
+            } else if (command instanceof TimeOutTask c) {
+                timeOut(c, d, wf);
+            } else if (command instanceof TimeOutExecution) {
+                if (state.deadline() != null && !now.isBefore(state.deadline())) {
+                    d.add(new ExecutionFailed(ErrorTypes.TIMEOUT, "execution '" + state.executionId()
+                            + "' exceeded its workflow timeout (deadline " + state.deadline() + ")", null, now));
+                }
+            } else if (command instanceof Pause c) {
+                if (state.status() == ExecutionStatus.PAUSED) {
+                    throw new CommandRejected("Expected execution '" + state.executionId() + "' to be RUNNING to"
+                            + " pause it, but it is PAUSED", state.status());
+                }
+                d.add(new ExecutionPaused(c.reason(), now));
+            } else if (command instanceof Resume) {
+                if (state.status() != ExecutionStatus.PAUSED) {
+                    throw new CommandRejected("Expected execution '" + state.executionId() + "' to be PAUSED to"
+                            + " resume it, but it is " + state.status(), state.status());
+                }
+                d.add(new ExecutionResumed(now));
+            } else if (command instanceof Cancel c) {
+                d.add(new ExecutionCanceled(c.reason() == null ? "canceled by request" : c.reason(), now));
+            } else if (command instanceof Recover) {
+                recover(d, wf, now);
+            } else if (!(command instanceof WakeUp)) {
+                throw new IllegalArgumentException("Expected a known command, found " + command.getClass().getName());
+            }
+        }
+        advance(d, wf, now);
+        return d.events;
+    }
+
+    // ---- commands ----
+
+    private void start(Start c, Decision d, WorkflowDefinition wf) {
+        if (d.state.exists()) {
+            throw new CommandRejected("Expected no execution with id '" + c.executionId() + "', but one exists with"
+                    + " status " + d.state.status(), d.state.status());
+        }
+        Instant deadline = wf.timeoutMs() == null ? null : c.now().plusMillis(wf.timeoutMs());
+        int maxParallel = wf.maxParallelTasks() == null ? limits.defaultMaxParallelTasks() : wf.maxParallelTasks();
+        d.add(new ExecutionStarted(c.executionId(), wf.id(), wf.version(), c.input(), maxParallel, deadline, c.now()));
+    }
+
+    private void complete(CompleteTask c, Decision d) {
+        TaskState t = d.state.task(c.taskId());
+        if (!isCurrentAttempt(t, c.run(), c.attempt())) {
+            return; // late or duplicate result of an attempt that is no longer running
+        }
+        int size = bytes(c.output());
+        if (size > limits.maxTaskOutputBytes()) {
+            d.add(new TaskFailed(c.taskId(), c.run(), c.attempt(), ErrorTypes.PAYLOAD_TOO_LARGE, "output of task '"
+                    + c.taskId() + "' is " + size + " bytes, above the limit of " + limits.maxTaskOutputBytes(),
+                    c.now()));
+            return;
+        }
+        d.add(new TaskCompleted(c.taskId(), c.run(), c.attempt(), c.output(), c.now()));
+    }
+
+    private void fail(FailTask c, Decision d, WorkflowDefinition wf) {
+        TaskState t = d.state.task(c.taskId());
+        if (!isCurrentAttempt(t, c.run(), c.attempt())) {
+            return;
+        }
+        failOrRetry(d, wf, t, c.errorType(), c.message(), c.retriable(), c.random(), c.now());
+    }
+
+    private void timeOut(TimeOutTask c, Decision d, WorkflowDefinition wf) {
+        TaskState t = d.state.task(c.taskId());
+        if (!isCurrentAttempt(t, c.run(), c.attempt()) || t.deadline() == null || c.now().isBefore(t.deadline())) {
+            return;
+        }
+        d.add(new TaskTimedOut(c.taskId(), c.run(), c.attempt(), c.now()));
+        failOrRetry(d, wf, t, ErrorTypes.TIMEOUT, "attempt " + c.attempt() + " of task '" + c.taskId()
+                + "' timed out after " + taskDef(wf, c.taskId()).timeoutMs() + " ms", true, c.random(), c.now());
+    }
+
+    private void failOrRetry(Decision d, WorkflowDefinition wf, TaskState t, String type, String message,
+            boolean retriable, double random, Instant now) {
+        TaskDefinition def = taskDef(wf, t.taskId());
+        if (def.retry().retries(t.attempt(), type, retriable)) {
+            Instant due = now.plusMillis(def.retry().delayMs(t.attempt(), random));
+            d.add(new TaskRetryScheduled(t.taskId(), t.run(), t.attempt(), type, message, due, now));
+        } else {
+            d.add(new TaskFailed(t.taskId(), t.run(), t.attempt(), type, message, now));
+        }
+    }
+
+    private void recover(Decision d, WorkflowDefinition wf, Instant now) {
+        for (TaskState t : d.state.tasks().values()) {
+            if (t.status() == TaskStatus.RUNNING) {
+                // the attempt was lost with the process that ran it: start it again (at-least-once)
+                d.add(new TaskStarted(t.taskId(), t.run(), t.attempt() + 1, deadline(wf, t.taskId(), now), now));
+            }
+        }
+    }
+
+    // ---- progress ----
+
+    private void advance(Decision d, WorkflowDefinition wf, Instant now) {
+        if (d.state.status().terminal() || !d.state.exists()) {
+            return;
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (TaskDefinition def : wf.tasks()) {
+                TaskState t = d.state.task(def.id());
+                if (t.status() == TaskStatus.PENDING && readyToDecide(def, d.state)) {
+                    decideTask(def, d, wf, now);
+                    changed = true;
+                }
+            }
+        }
+        if (d.state.status() != ExecutionStatus.PAUSED) {
+            long running = d.state.running();
+            for (TaskDefinition def : wf.tasks()) {
+                if (running >= d.state.maxParallelTasks()) {
+                    break;
+                }
+                TaskState t = d.state.task(def.id());
+                if (t.status() == TaskStatus.SCHEDULED
+                        || (t.status() == TaskStatus.RETRYING && !now.isBefore(t.retryAt()))) {
+                    d.add(new TaskStarted(def.id(), t.run(), t.attempt() + 1, deadline(wf, def.id(), now), now));
+                    running++;
+                }
+            }
+        }
+        finishIfDone(d, wf, now);
+    }
+
+    private static boolean readyToDecide(TaskDefinition def, ExecutionState s) {
+        for (String dep : def.dependsOn()) {
+            if (!s.task(dep).status().terminal()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void decideTask(TaskDefinition def, Decision d, WorkflowDefinition wf, Instant now) {
+        int run = d.state.task(def.id()).run() + 1;
+        for (String dep : def.dependsOn()) {
+            TaskState upstream = d.state.task(dep);
+            if (upstream.status() == TaskStatus.FAILED
+                    || (upstream.status() == TaskStatus.SKIPPED && ErrorTypes.UPSTREAM_FAILED.equals(upstream.errorType()))) {
+                d.add(new TaskSkipped(def.id(), run, ErrorTypes.UPSTREAM_FAILED, now));
+                return;
+            }
+        }
+        EvaluationContext ctx = context(d.state, wf, now, def.id() + ":" + run);
+        if (def.condition() != null) {
+            String expr = DefinitionValidator.unwrap(def.condition());
+            boolean holds;
+            try {
+                holds = expressions.test(expr, ctx);
+            } catch (ExpressionException e) {
+                d.add(new TaskFailed(def.id(), run, 0, ErrorTypes.EXPRESSION_ERROR, "condition of task '" + def.id()
+                        + "' failed: " + e.getMessage(), now));
+                return;
+            }
+            if (!holds) {
+                d.add(new TaskSkipped(def.id(), run, CONDITION_FALSE, now));
+                return;
+            }
+        }
+        JsonNode input;
+        try {
+            input = def.input() == null || def.input().isNull()
+                    ? JsonNodeFactory.instance.objectNode() : expressions.resolve(def.input(), ctx);
+        } catch (ExpressionException e) {
+            d.add(new TaskFailed(def.id(), run, 0, ErrorTypes.EXPRESSION_ERROR, "input of task '" + def.id()
+                    + "' failed: " + e.getMessage(), now));
+            return;
+        }
+        int size = bytes(input);
+        if (size > limits.maxTaskInputBytes()) {
+            d.add(new TaskFailed(def.id(), run, 0, ErrorTypes.PAYLOAD_TOO_LARGE, "resolved input of task '" + def.id()
+                    + "' is " + size + " bytes, above the limit of " + limits.maxTaskInputBytes(), now));
+            return;
+        }
+        d.add(new TaskScheduled(def.id(), run, input, now));
+    }
+
+    private void finishIfDone(Decision d, WorkflowDefinition wf, Instant now) {
+        if (d.state.status().terminal()) {
+            return;
+        }
+        TaskState firstFailed = null;
+        for (TaskDefinition def : wf.tasks()) {
+            TaskState t = d.state.task(def.id());
+            if (!t.status().terminal()) {
+                return;
+            }
+            if (t.status() == TaskStatus.FAILED && firstFailed == null) {
+                firstFailed = t;
+            }
+        }
+        if (firstFailed != null) {
+            d.add(new ExecutionFailed(firstFailed.errorType(), "task '" + firstFailed.taskId() + "' failed: "
+                    + firstFailed.errorMessage(), firstFailed.taskId(), now));
+            return;
+        }
+        JsonNode output = NullNode.getInstance();
+        if (wf.output() != null && !wf.output().isNull()) {
+            try {
+                output = expressions.resolve(wf.output(), context(d.state, wf, now, "output"));
+            } catch (ExpressionException e) {
+                d.add(new ExecutionFailed(ErrorTypes.EXPRESSION_ERROR, "output mapping of execution '"
+                        + d.state.executionId() + "' failed: " + e.getMessage(), null, now));
+                return;
+            }
+        }
+        d.add(new ExecutionCompleted(output, now));
+    }
+
+    // ---- helpers ----
+
+    /** The expression context for an execution: {@code input}, {@code tasks}, {@code execution}, {@code state}. */
+    public static EvaluationContext context(ExecutionState s, WorkflowDefinition wf, Instant now, String site) {
+        Map<String, JsonNode> tasks = new LinkedHashMap<>();
+        for (TaskDefinition def : wf.tasks()) {
+            TaskState t = s.task(def.id());
+            ObjectNode view = JsonNodeFactory.instance.objectNode();
+            view.set("output", t.output() == null ? NullNode.getInstance() : t.output());
+            view.put("status", t.status().external());
+            if (t.errorType() != null && (t.status() == TaskStatus.FAILED || t.status() == TaskStatus.RETRYING)) {
+                view.putObject("error").put("type", t.errorType()).put("message", t.errorMessage());
+            } else {
+                view.putNull("error");
+            }
+            tasks.put(def.id(), view);
+        }
+        return new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(), tasks, s.executionId(),
+                s.workflowId(), s.startedAt(), JsonNodeFactory.instance.objectNode(), now,
+                s.executionId() + ":" + site);
+    }
+
+    private static boolean isCurrentAttempt(TaskState t, int run, int attempt) {
+        return t.status() == TaskStatus.RUNNING && t.run() == run && t.attempt() == attempt;
+    }
+
+    private static Instant deadline(WorkflowDefinition wf, String taskId, Instant now) {
+        Long timeout = taskDef(wf, taskId).timeoutMs();
+        return timeout == null ? null : now.plusMillis(timeout);
+    }
+
+    private static TaskDefinition taskDef(WorkflowDefinition wf, String taskId) {
+        return wf.task(taskId).orElseThrow(() -> new IllegalStateException("Expected task '" + taskId
+                + "' in workflow '" + wf.id() + "' version " + wf.version() + ", but it has no such task"));
+    }
+
+    private static void requireExists(ExecutionState s, ExecutionCommand c) {
+        if (!s.exists()) {
+            throw new IllegalStateException("Expected an existing execution for " + c.getClass().getSimpleName()
+                    + ", but the stream is empty");
+        }
+    }
+
+    private static String verb(ExecutionCommand c) {
+        return c.getClass().getSimpleName().toLowerCase();
+    }
+
+    static int bytes(JsonNode node) {
+        return node == null ? 0 : node.toString().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** Events decided so far, and the state they lead to. */
+    private static final class Decision {
+        final List<ExecutionEvent> events = new ArrayList<>();
+        ExecutionState state;
+
+        Decision(ExecutionState state) {
+            this.state = state;
+        }
+
+        void add(ExecutionEvent e) {
+            events.add(e);
+            state = ExecutionEvolver.evolve(state, e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.harmonia.domain.execution;
+
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionResumed;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskFailed;
+import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
+import io.harmonia.domain.execution.ExecutionEvent.TaskScheduled;
+import io.harmonia.domain.execution.ExecutionEvent.TaskSkipped;
+import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskTimedOut;
+import java.util.List;
+import java.util.Map;
+
+/** {@code evolve(state, event) -> state}: the only place execution state changes. Pure. */
+public final class ExecutionEvolver {
+
+    private ExecutionEvolver() {}
+
+    public static ExecutionState evolve(ExecutionState s, ExecutionEvent event) {
+        long v = s.version() + 1;
+        // Java 17: no pattern switch yet; ExecutionEvolverTest proves every permitted event type is handled.
+        if (event instanceof ExecutionStarted e) {
+            return new ExecutionState(e.executionId(), e.workflowId(), e.workflowVersion(), ExecutionStatus.RUNNING,
+                    e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), Map.of(), v);
+        } else if (event instanceof TaskScheduled e) {
+            return s.withTask(s.task(e.taskId()).scheduled(e.run(), e.input(), e.at()), v);
+        } else if (event instanceof TaskStarted e) {
+            return s.withTask(s.task(e.taskId()).started(e.attempt(), e.deadline(), e.at()), v);
+        } else if (event instanceof TaskCompleted e) {
+            return s.withTask(s.task(e.taskId()).completed(e.output(), e.at()), v);
+        } else if (event instanceof TaskFailed e) {
+            return s.withTask(s.task(e.taskId()).failed(e.errorType(), e.message(), e.at()), v);
+        } else if (event instanceof TaskRetryScheduled e) {
+            return s.withTask(s.task(e.taskId()).retrying(e.errorType(), e.message(), e.dueAt()), v);
+        } else if (event instanceof TaskSkipped e) {
+            return s.withTask(s.task(e.taskId()).skipped(e.run(), e.reason(), e.at()), v);
+        } else if (event instanceof TaskTimedOut e) {
+            return s.withTask(s.task(e.taskId()).timedOut(), v);
+        } else if (event instanceof ExecutionPaused) {
+            return s.withStatus(ExecutionStatus.PAUSED, v);
+        } else if (event instanceof ExecutionResumed) {
+            return s.withStatus(ExecutionStatus.RUNNING, v);
+        } else if (event instanceof ExecutionCanceled e) {
+            return s.ended(ExecutionStatus.CANCELED, null, "CANCELED", e.reason(), null, e.at(), v);
+        } else if (event instanceof ExecutionCompleted e) {
+            return s.ended(ExecutionStatus.COMPLETED, e.output(), null, null, null, e.at(), v);
+        } else if (event instanceof ExecutionFailed e) {
+            return s.ended(ExecutionStatus.FAILED, null, e.errorType(), e.message(), e.taskId(), e.at(), v);
+        }
+        throw new IllegalArgumentException("Expected a known execution event type, found "
+                + event.getClass().getName());
+    }
+
+    public static ExecutionState fold(ExecutionState s, List<? extends ExecutionEvent> events) {
+        ExecutionState state = s;
+        for (ExecutionEvent e : events) {
+            state = evolve(state, e);
+        }
+        return state;
+    }
+}

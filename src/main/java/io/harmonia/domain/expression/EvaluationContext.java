@@ -1,0 +1,27 @@
+package io.harmonia.domain.expression;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything an expression may read. Nothing else is visible to it.
+ *
+ * @param input the execution input
+ * @param tasks per task id: {@code {"output": ..., "status": "COMPLETED", "error": {...}}}
+ * @param executionId the execution id ({@code execution.id})
+ * @param workflowId the workflow id ({@code execution.workflow_id})
+ * @param startedAt when the execution started ({@code execution.started_at})
+ * @param state the execution's state scope (an object; empty until later features fill it)
+ * @param now the engine's clock at the time of the decision; {@code now()} returns it
+ * @param uuidSeed a seed unique to this evaluation site; {@code uuid()} derives its ids from it deterministically
+ */
+public record EvaluationContext(
+        JsonNode input,
+        Map<String, JsonNode> tasks,
+        String executionId,
+        String workflowId,
+        Instant startedAt,
+        JsonNode state,
+        Instant now,
+        String uuidSeed) {}

@@ -1,0 +1,283 @@
+package io.harmonia.engine;
+
+import io.harmonia.component.Component;
+import io.harmonia.component.ComponentRegistry;
+import io.harmonia.component.TaskInvocation;
+import io.harmonia.component.TaskResult;
+import io.harmonia.domain.definition.ErrorTypes;
+import io.harmonia.domain.definition.TaskDefinition;
+import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.CommandRejected;
+import io.harmonia.domain.execution.ExecutionCommand;
+import io.harmonia.domain.execution.ExecutionDecider;
+import io.harmonia.domain.execution.ExecutionEvent;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
+import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
+import io.harmonia.domain.execution.ExecutionEvolver;
+import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.TaskState;
+import io.harmonia.domain.execution.TaskStatus;
+import io.harmonia.eventstore.ConcurrencyConflict;
+import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.StreamIds;
+import io.harmonia.projection.executions.ExecutionReadModel;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * The IO loop around the pure decider: load -> decide -> append (events and read model in one transaction) ->
+ * then side effects (dispatch started tasks to their components, arm timers). Nothing here blocks a thread.
+ *
+ * <p>Timers (retry delays, task and workflow deadlines) live in the events, so they survive a restart: loading an
+ * execution re-arms them from its state.
+ */
+@ApplicationScoped
+public class ExecutionEngine {
+    private static final Logger LOG = Logger.getLogger(ExecutionEngine.class);
+
+    private final Pool pool;
+    private final PgEventStore store;
+    private final ExecutionReadModel readModel;
+    private final WorkflowService workflows;
+    private final ExecutionDecider decider;
+    private final ComponentRegistry components;
+    private final Vertx vertx;
+    private final Clock clock;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+    public ExecutionEngine(Pool pool, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
+            ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock) {
+        this.pool = pool;
+        this.store = store;
+        this.readModel = readModel;
+        this.workflows = workflows;
+        this.decider = decider;
+        this.components = components;
+        this.vertx = vertx;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts a new execution. {@code inTransaction} runs in the transaction of the first append (used to record an
+     * idempotency key).
+     */
+    public Uni<ExecutionState> start(String executionId, WorkflowDefinition wf, com.fasterxml.jackson.databind.JsonNode input,
+            Function<SqlClient, Uni<Void>> inTransaction) {
+        Lane lane = new Lane(executionId);
+        lane.state = ExecutionState.initial();
+        lane.workflow = wf;
+        lanes.put(executionId, lane);
+        return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction)
+                .onFailure().invoke(() -> lanes.remove(executionId, lane));
+    }
+
+    /** Runs a command against an existing execution. */
+    public Uni<ExecutionState> command(String executionId, Function<Instant, ExecutionCommand> command) {
+        return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null);
+    }
+
+    /** Resumes an execution after a restart: lost attempts start again, timers are re-armed. */
+    public Uni<ExecutionState> recover(String executionId) {
+        return command(executionId, ExecutionCommand.Recover::new);
+    }
+
+    /** How many executions are held in memory (not finished). */
+    public int hotExecutions() {
+        return lanes.size();
+    }
+
+    // ---- the lane: one decision at a time per execution ----
+
+    private Uni<ExecutionState> submit(Lane lane, Function<Instant, ExecutionCommand> command,
+            Function<SqlClient, Uni<Void>> inTransaction) {
+        CompletableFuture<ExecutionState> result = new CompletableFuture<>();
+        Runnable work = () -> decideAndAppend(lane, command, inTransaction, true)
+                .subscribe().with(s -> {
+                    result.complete(s);
+                    next(lane);
+                }, err -> {
+                    result.completeExceptionally(err);
+                    next(lane);
+                });
+        boolean runNow;
+        synchronized (lane) {
+            lane.queue.add(work);
+            runNow = !lane.busy;
+            if (runNow) {
+                lane.busy = true;
+            }
+        }
+        if (runNow) {
+            next(lane);
+        }
+        return Uni.createFrom().completionStage(result);
+    }
+
+    private void next(Lane lane) {
+        Runnable work;
+        synchronized (lane) {
+            work = lane.queue.poll();
+            if (work == null) {
+                lane.busy = false;
+                if (lane.state != null && lane.state.status().terminal()) {
+                    lanes.remove(lane.executionId, lane);
+                }
+                return;
+            }
+        }
+        work.run();
+    }
+
+    private Uni<ExecutionState> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
+            Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict) {
+        return ensureLoaded(lane).chain(() -> {
+            ExecutionCommand command = commandAt.apply(clock.instant());
+            List<ExecutionEvent> events = decider.decide(command, lane.state, lane.workflow);
+            if (events.isEmpty()) {
+                return Uni.createFrom().item(lane.state);
+            }
+            ExecutionState before = lane.state;
+            ExecutionState after = ExecutionEvolver.fold(before, events);
+            Uni<Void> tx = pool.withTransaction(conn -> store.append(conn, StreamIds.execution(lane.executionId),
+                            before.version(), events)
+                    .chain(() -> readModel.upsert(conn, after, lane.workflow, command.now()))
+                    .chain(() -> inTransaction == null ? Uni.createFrom().voidItem() : inTransaction.apply(conn)));
+            return tx
+                    .onFailure(ExecutionEngine::transientFailure)
+                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(8)
+                    .map(ignored -> {
+                        lane.state = after;
+                        afterAppend(lane, events);
+                        return after;
+                    })
+                    .onFailure(ConcurrencyConflict.class).recoverWithUni(conflict -> {
+                        if (!retryOnConflict || inTransaction != null) {
+                            return Uni.createFrom().failure(conflict);
+                        }
+                        LOG.debugf("conflict on execution %s; reloading and deciding again", lane.executionId);
+                        lane.state = null;
+                        return decideAndAppend(lane, commandAt, null, false);
+                    });
+        });
+    }
+
+    private static boolean transientFailure(Throwable t) {
+        return !(t instanceof ConcurrencyConflict) && !(t instanceof CommandRejected)
+                && !(t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+                        && pg.getSqlState().startsWith("23"));
+    }
+
+    private Uni<Void> ensureLoaded(Lane lane) {
+        if (lane.state != null) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.streamAll(StreamIds.execution(lane.executionId))
+                .map(r -> (ExecutionEvent) r.event())
+                .collect().in(() -> new ExecutionState[] {ExecutionState.initial()},
+                        (acc, e) -> acc[0] = ExecutionEvolver.evolve(acc[0], e))
+                .chain(acc -> {
+                    ExecutionState s = acc[0];
+                    if (!s.exists()) {
+                        lanes.remove(lane.executionId, lane);
+                        return Uni.createFrom().failure(new ExecutionNotFound(lane.executionId));
+                    }
+                    return workflows.definition(s.workflowId(), s.workflowVersion()).invoke(wf -> {
+                        lane.workflow = wf;
+                        lane.state = s;
+                        rearmTimers(lane);
+                    });
+                })
+                .replaceWithVoid();
+    }
+
+    // ---- side effects, only after the events are durable ----
+
+    private void afterAppend(Lane lane, List<ExecutionEvent> events) {
+        for (ExecutionEvent e : events) {
+            if (e instanceof TaskStarted started) {
+                dispatch(lane, started);
+                if (started.deadline() != null) {
+                    timer(lane.executionId, started.deadline(), now -> new ExecutionCommand.TimeOutTask(
+                            started.taskId(), started.run(), started.attempt(), random(), now));
+                }
+            } else if (e instanceof TaskRetryScheduled retry) {
+                timer(lane.executionId, retry.dueAt(), ExecutionCommand.WakeUp::new);
+            } else if (e instanceof ExecutionStarted s && s.deadline() != null) {
+                timer(lane.executionId, s.deadline(), ExecutionCommand.TimeOutExecution::new);
+            }
+        }
+    }
+
+    private void rearmTimers(Lane lane) {
+        ExecutionState s = lane.state;
+        if (s.status().terminal()) {
+            return;
+        }
+        if (s.deadline() != null) {
+            timer(lane.executionId, s.deadline(), ExecutionCommand.TimeOutExecution::new);
+        }
+        for (TaskState t : s.tasks().values()) {
+            if (t.status() == TaskStatus.RETRYING) {
+                timer(lane.executionId, t.retryAt(), ExecutionCommand.WakeUp::new);
+            } else if (t.status() == TaskStatus.RUNNING && t.deadline() != null) {
+                timer(lane.executionId, t.deadline(), now -> new ExecutionCommand.TimeOutTask(t.taskId(), t.run(),
+                        t.attempt(), random(), now));
+            }
+        }
+    }
+
+    private void timer(String executionId, Instant at, Function<Instant, ExecutionCommand> command) {
+        long delay = Math.max(1, Duration.between(clock.instant(), at).toMillis() + 1);
+        vertx.setTimer(delay, id -> command(executionId, command).subscribe().with(s -> { },
+                err -> LOG.warnf("timer for execution %s failed: %s", executionId, err.getMessage())));
+    }
+
+    private void dispatch(Lane lane, TaskStarted started) {
+        String executionId = lane.executionId;
+        TaskDefinition def = lane.workflow.task(started.taskId()).orElseThrow();
+        TaskState t = lane.state.task(started.taskId());
+        TaskInvocation invocation = new TaskInvocation(executionId, lane.state.workflowId(), started.taskId(),
+                started.run(), started.attempt(), def.action(), t.input(), t.firstStartedAt(), started.deadline());
+        Component component = components.get(def.component()).orElse(null);
+        Uni<TaskResult> result = component == null
+                ? Uni.createFrom().item(TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
+                        + def.component() + "' is not registered", false))
+                : Uni.createFrom().deferred(() -> component.invoke(invocation));
+        result.onFailure().recoverWithItem(err -> TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
+                        + def.component() + "' failed unexpectedly: " + err, true))
+                .subscribe().with(r -> report(executionId, started, r));
+    }
+
+    private void report(String executionId, TaskStarted started, TaskResult r) {
+        Function<Instant, ExecutionCommand> cmd;
+        if (r instanceof TaskResult.Success ok) {
+            cmd = now -> new ExecutionCommand.CompleteTask(started.taskId(), started.run(), started.attempt(),
+                    ok.output() == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : ok.output(), now);
+        } else {
+            TaskResult.Failure f = (TaskResult.Failure) r;
+            cmd = now -> new ExecutionCommand.FailTask(started.taskId(), started.run(), started.attempt(),
+                    f.errorType(), f.message(), f.retriable(), random(), now);
+        }
+        command(executionId, cmd).subscribe().with(s -> { }, err -> LOG.errorf(
+                "could not record the result of task '%s' attempt %d of execution %s: %s (the attempt runs again"
+                        + " on recovery)", started.taskId(), started.attempt(), executionId, err.getMessage()));
+    }
+
+    private static double random() {
+        return ThreadLocalRandom.current().nextDouble();
+    }
+}

@@ -1,0 +1,8 @@
+package io.harmonia.engine;
+
+/** No execution has this id. */
+public final class ExecutionNotFound extends RuntimeException {
+    public ExecutionNotFound(String executionId) {
+        super("Expected an execution with id '" + executionId + "', but none exists");
+    }
+}

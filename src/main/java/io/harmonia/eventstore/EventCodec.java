@@ -1,0 +1,80 @@
+package io.harmonia.eventstore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.harmonia.domain.execution.ExecutionEvent;
+import io.harmonia.domain.workflow.WorkflowEvent;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Event type and schema version <-> JSON. Every event type is registered here with its version; when a shape
+ * changes, the new version is registered next to the old one (with an upcaster), so old events stay readable.
+ */
+public final class EventCodec {
+
+    /** An event as stored: its type, schema version and JSON payload. */
+    public record Encoded(String type, int schemaVersion, JsonNode payload) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private static final Map<String, Class<?>> BY_KEY = new HashMap<>();
+    private static final Map<Class<?>, Integer> VERSION = new HashMap<>();
+
+    static {
+        for (Class<?> c : ExecutionEvent.class.getPermittedSubclasses()) {
+            if (c.isRecord()) {
+                register(c, 1);
+            }
+        }
+        for (Class<?> c : ExecutionEvent.TaskEvent.class.getPermittedSubclasses()) {
+            register(c, 1);
+        }
+        for (Class<?> c : WorkflowEvent.class.getPermittedSubclasses()) {
+            register(c, 1);
+        }
+    }
+
+    private EventCodec() {}
+
+    private static void register(Class<?> type, int version) {
+        BY_KEY.put(type.getSimpleName() + "@" + version, type);
+        VERSION.put(type, version);
+    }
+
+    public static Encoded encode(Object event) {
+        Integer version = VERSION.get(event.getClass());
+        if (version == null) {
+            throw new IllegalArgumentException("Expected a registered event type, found " + event.getClass());
+        }
+        return new Encoded(event.getClass().getSimpleName(), version, JSON.valueToTree(event));
+    }
+
+    public static Object decode(String type, int schemaVersion, JsonNode payload) {
+        Class<?> c = BY_KEY.get(type + "@" + schemaVersion);
+        if (c == null) {
+            throw new IllegalArgumentException("Expected a known event type and version, found " + type + " v"
+                    + schemaVersion);
+        }
+        try {
+            return JSON.treeToValue(payload, c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Could not read event " + type + " v" + schemaVersion + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The snake_case JSON mapper events use; handy for views built from events. */
+    public static ObjectMapper json() {
+        return JSON;
+    }
+}

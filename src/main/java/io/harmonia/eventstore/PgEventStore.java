@@ -1,0 +1,128 @@
+package io.harmonia.eventstore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Postgres event store: append with an expected version, read a stream, follow the global feed.
+ * Appends take the caller's connection so that read models are written in the same transaction.
+ */
+@ApplicationScoped
+public class PgEventStore {
+
+    private static final String INSERT = "insert into events (stream_id, stream_version, event_type, schema_version,"
+            + " payload, occurred_at) values ($1, $2, $3, $4, $5::jsonb, $6)";
+    private static final String COLUMNS = "global_position, tx_id::text, stream_id, stream_version, event_type,"
+            + " schema_version, payload::text, occurred_at";
+
+    private final Pool pool;
+
+    public PgEventStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Appends events to a stream that must be at {@code expectedVersion}; fails with {@link ConcurrencyConflict}
+     * when it is not. Run it inside the caller's transaction.
+     */
+    public Uni<Void> append(SqlClient tx, String streamId, long expectedVersion, List<?> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>(events.size());
+        long version = expectedVersion;
+        for (Object e : events) {
+            EventCodec.Encoded enc = EventCodec.encode(e);
+            version++;
+            rows.add(Tuple.tuple(List.of(streamId, (int) version, enc.type(), (short) enc.schemaVersion(),
+                    enc.payload().toString(), occurredAt(e).atOffset(ZoneOffset.UTC))));
+        }
+        return tx.preparedQuery(INSERT).executeBatch(rows)
+                .onFailure(PgEventStore::isVersionConflict)
+                .transform(err -> new ConcurrencyConflict(streamId, expectedVersion))
+                .replaceWithVoid();
+    }
+
+    /** A stream's events from {@code fromVersion} (inclusive, from 1), at most {@code limit}. */
+    public Uni<List<RecordedEvent>> readStream(String streamId, int fromVersion, int limit) {
+        return pool.preparedQuery("select " + COLUMNS + " from events where stream_id = $1 and stream_version >= $2"
+                        + " order by stream_version limit $3")
+                .execute(Tuple.of(streamId, fromVersion, limit))
+                .map(rows -> {
+                    List<RecordedEvent> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(toRecorded(r)));
+                    return out;
+                });
+    }
+
+    /** A whole stream, as a Multi, read page by page. */
+    public Multi<RecordedEvent> streamAll(String streamId) {
+        int page = 500;
+        return Multi.createBy().repeating()
+                .uni(() -> new int[] {1}, next -> readStream(streamId, next[0], page)
+                        .invoke(list -> next[0] += list.size()))
+                .until(List::isEmpty)
+                .onItem().disjoint();
+    }
+
+    /** Total events in a stream. */
+    public Uni<Integer> streamLength(String streamId) {
+        return pool.preparedQuery("select coalesce(max(stream_version), 0) from events where stream_id = $1")
+                .execute(Tuple.of(streamId)).map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /**
+     * The next events of the global feed after {@code after}: only from transactions that can no longer be joined
+     * by an earlier-numbered, still-running one.
+     */
+    public Uni<List<RecordedEvent>> readFeed(FeedPosition after, int limit) {
+        return pool.preparedQuery("select " + COLUMNS + " from events where (tx_id, global_position) > ($1::xid8, $2)"
+                        + " and tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                        + " order by tx_id, global_position limit $3")
+                .execute(Tuple.of(after.txId(), after.globalPosition(), limit))
+                .map(rows -> {
+                    List<RecordedEvent> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(toRecorded(r)));
+                    return out;
+                });
+    }
+
+    private static RecordedEvent toRecorded(Row r) {
+        String type = r.getString(4);
+        int schemaVersion = r.getShort(5);
+        try {
+            Object event = EventCodec.decode(type, schemaVersion, EventCodec.json().readTree(r.getString(6)));
+            return new RecordedEvent(r.getLong(0), r.getString(1), r.getString(2), r.getInteger(3), type,
+                    schemaVersion, event, r.getOffsetDateTime(7).toInstant());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Could not parse the payload of event " + r.getLong(0), e);
+        }
+    }
+
+    private static boolean isVersionConflict(Throwable t) {
+        return t instanceof PgException pg && "23505".equals(pg.getSqlState())
+                && String.valueOf(pg.getConstraint() == null ? pg.getMessage() : pg.getConstraint())
+                        .contains("events_stream_version");
+    }
+
+    private static Instant occurredAt(Object event) {
+        if (event instanceof io.harmonia.domain.execution.ExecutionEvent e) {
+            return e.at();
+        }
+        if (event instanceof io.harmonia.domain.workflow.WorkflowEvent e) {
+            return e.at();
+        }
+        throw new IllegalArgumentException("Expected an execution or workflow event, found " + event.getClass());
+    }
+}

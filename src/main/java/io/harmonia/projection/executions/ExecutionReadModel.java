@@ -1,0 +1,93 @@
+package io.harmonia.projection.executions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.eventstore.EventCodec;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The executions read model: one row per execution with its view, written in the append's transaction. */
+@ApplicationScoped
+public class ExecutionReadModel {
+
+    /** A page of execution views, newest first, and the total that matched. */
+    public record Page(List<JsonNode> items, long total) {}
+
+    private final Pool pool;
+
+    public ExecutionReadModel(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Void> upsert(SqlClient tx, ExecutionState s, WorkflowDefinition wf, Instant now) {
+        return tx.preparedQuery("insert into executions (id, workflow_id, workflow_version, status, created_at,"
+                        + " updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::jsonb)"
+                        + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
+                        + " stream_version = excluded.stream_version, view = excluded.view")
+                .execute(Tuple.tuple(List.of(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
+                        s.workflowVersion(), s.status().name(), now.atOffset(ZoneOffset.UTC), (int) s.version(),
+                        ExecutionView.of(s, wf).toString())))
+                .replaceWithVoid();
+    }
+
+    public Uni<Optional<JsonNode>> view(String executionId) {
+        return pool.preparedQuery("select view::text from executions where id = $1")
+                .execute(Tuple.of(UUID.fromString(executionId)))
+                .map(rows -> rows.size() == 0 ? Optional.empty()
+                        : Optional.of(parse(rows.iterator().next().getString(0))));
+    }
+
+    /** Ids of executions that have not finished, oldest first. */
+    public Uni<List<String>> unfinished() {
+        return pool.query("select id from executions where status in ('PENDING', 'RUNNING', 'PAUSED')"
+                        + " order by created_at")
+                .execute().map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID(0).toString()));
+                    return ids;
+                });
+    }
+
+    public Uni<Page> list(String status, String workflowId, int limit, int offset) {
+        List<Object> args = new ArrayList<>(List.of(limit, offset));
+        StringBuilder where = new StringBuilder("where true");
+        if (status != null) {
+            args.add(status);
+            where.append(" and status = $").append(args.size());
+        }
+        if (workflowId != null) {
+            args.add(UUID.fromString(workflowId));
+            where.append(" and workflow_id = $").append(args.size());
+        }
+        String sql = "select view::text, count(*) over () from executions " + where
+                + " order by created_at desc, id desc limit $1 offset $2";
+        return pool.preparedQuery(sql).execute(Tuple.tuple(args)).map(rows -> {
+            List<JsonNode> items = new ArrayList<>();
+            long total = 0;
+            for (Row r : rows) {
+                items.add(parse(r.getString(0)));
+                total = r.getLong(1);
+            }
+            return new Page(items, total);
+        });
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return EventCodec.json().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not parse a stored execution view", e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.harmonia.projection.executions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.domain.definition.TaskDefinition;
+import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.TaskState;
+import io.harmonia.domain.execution.TaskStatus;
+import java.time.Instant;
+
+/** "What does this execution look like now?": the JSON that GET /api/executions/{id} returns. Pure. */
+public final class ExecutionView {
+
+    private ExecutionView() {}
+
+    public static ObjectNode of(ExecutionState s, WorkflowDefinition wf) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode o = f.objectNode();
+        o.put("execution_id", s.executionId());
+        o.put("workflow_id", s.workflowId());
+        o.put("workflow_version", s.workflowVersion());
+        o.put("status", s.status().name());
+        o.set("input", orNull(s.input()));
+        o.set("output", orNull(s.output()));
+        if (s.errorType() != null && s.status() != io.harmonia.domain.execution.ExecutionStatus.COMPLETED) {
+            ObjectNode err = o.putObject("error");
+            err.put("type", s.errorType()).put("message", s.errorMessage());
+            if (s.failedTaskId() != null) {
+                err.put("task_id", s.failedTaskId());
+            }
+        } else {
+            o.putNull("error");
+        }
+        time(o, "start_time", s.startedAt());
+        time(o, "end_time", s.endedAt());
+        time(o, "deadline", s.deadline());
+        o.put("version", s.version());
+        ObjectNode tasks = o.putObject("task_executions");
+        for (TaskDefinition def : wf.tasks()) {
+            TaskState t = s.task(def.id());
+            ObjectNode to = tasks.putObject(def.id());
+            to.put("task_id", def.id());
+            to.put("status", t.status().external());
+            to.put("run", t.run());
+            to.put("attempts", t.attempt());
+            to.put("retries", Math.max(0, t.attempt() - 1));
+            to.set("input", orNull(t.input()));
+            to.set("output", orNull(t.output()));
+            if (t.errorType() != null && t.status() != TaskStatus.COMPLETED) {
+                ObjectNode err = to.putObject("error");
+                err.put("type", t.errorType());
+                if (t.errorMessage() != null) {
+                    err.put("message", t.errorMessage());
+                }
+            } else {
+                to.putNull("error");
+            }
+            time(to, "start_time", t.firstStartedAt());
+            time(to, "end_time", t.endedAt());
+            if (t.status() == TaskStatus.RETRYING) {
+                time(to, "retry_at", t.retryAt());
+            }
+        }
+        return o;
+    }
+
+    private static JsonNode orNull(JsonNode n) {
+        return n == null ? JsonNodeFactory.instance.nullNode() : n;
+    }
+
+    private static void time(ObjectNode o, String field, Instant t) {
+        if (t == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, t.toString());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.harmonia.projection.workflows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.eventstore.EventCodec;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The workflows read model: "which workflows exist, at which version, and what do they say?" */
+@ApplicationScoped
+public class WorkflowReadModel {
+
+    /** One workflow as listed. */
+    public record WorkflowRow(String id, int version, boolean deleted, JsonNode definition, Instant createdAt,
+            Instant updatedAt) {}
+
+    /** A page of workflows and the total that matched. */
+    public record Page(List<WorkflowRow> items, long total) {}
+
+    private final Pool pool;
+
+    public WorkflowReadModel(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Records a defined version: the current row and the version history. */
+    public Uni<Void> defined(SqlClient tx, String id, int version, ObjectNode definition, Instant at) {
+        String json = definition.toString();
+        return tx.preparedQuery("insert into workflow_versions (workflow_id, version, definition, created_at)"
+                        + " values ($1, $2, $3::jsonb, $4)")
+                .execute(Tuple.of(UUID.fromString(id), version, json, at.atOffset(ZoneOffset.UTC)))
+                .chain(() -> tx.preparedQuery("insert into workflows (id, name, description, version, definition,"
+                                + " created_at, updated_at) values ($1, $2, $3, $4, $5::jsonb, $6, $6)"
+                                + " on conflict (id) do update set name = excluded.name, description ="
+                                + " excluded.description, version = excluded.version, definition = excluded.definition,"
+                                + " updated_at = excluded.updated_at")
+                        .execute(Tuple.tuple(List.of(UUID.fromString(id), definition.path("name").asText(),
+                                definition.path("description").asText(""), version, json,
+                                at.atOffset(ZoneOffset.UTC)))))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> deleted(SqlClient tx, String id, Instant at) {
+        return tx.preparedQuery("update workflows set deleted = true, updated_at = $2 where id = $1")
+                .execute(Tuple.of(UUID.fromString(id), at.atOffset(ZoneOffset.UTC))).replaceWithVoid();
+    }
+
+    public Uni<Optional<WorkflowRow>> current(String id) {
+        return pool.preparedQuery("select id, version, deleted, definition::text, created_at, updated_at"
+                        + " from workflows where id = $1")
+                .execute(Tuple.of(UUID.fromString(id)))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toRow(rows.iterator().next())));
+    }
+
+    public Uni<Optional<JsonNode>> version(String id, int version) {
+        return pool.preparedQuery("select definition::text from workflow_versions where workflow_id = $1 and version = $2")
+                .execute(Tuple.of(UUID.fromString(id), version))
+                .map(rows -> rows.size() == 0 ? Optional.empty()
+                        : Optional.of(parse(rows.iterator().next().getString(0))));
+    }
+
+    public Uni<Page> list(String nameFilter, int limit, int offset) {
+        String where = "where not deleted" + (nameFilter == null ? "" : " and lower(name) like $3");
+        Tuple args = nameFilter == null ? Tuple.of(limit, offset)
+                : Tuple.of(limit, offset, "%" + nameFilter.toLowerCase().replace("%", "\\%").replace("_", "\\_") + "%");
+        return pool.preparedQuery("select id, version, deleted, definition::text, created_at, updated_at,"
+                        + " count(*) over () from workflows " + where + " order by created_at desc, id limit $1 offset $2")
+                .execute(args)
+                .chain(rows -> {
+                    List<WorkflowRow> items = new ArrayList<>();
+                    long total = -1;
+                    for (Row r : rows) {
+                        items.add(toRow(r));
+                        total = r.getLong(6);
+                    }
+                    if (total >= 0 || offset == 0) {
+                        return Uni.createFrom().item(new Page(items, Math.max(total, 0)));
+                    }
+                    // the page is past the end: count separately
+                    return pool.preparedQuery("select count(*) from workflows " + where.replace("$3", "$1"))
+                            .execute(nameFilter == null ? Tuple.tuple() : Tuple.of(args.getValue(2)))
+                            .map(c -> new Page(items, c.iterator().next().getLong(0)));
+                });
+    }
+
+    private static WorkflowRow toRow(Row r) {
+        return new WorkflowRow(r.getUUID(0).toString(), r.getInteger(1), r.getBoolean(2), parse(r.getString(3)),
+                r.getOffsetDateTime(4).toInstant(), r.getOffsetDateTime(5).toInstant());
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return EventCodec.json().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not parse a stored workflow definition", e);
+        }
+    }
+}
