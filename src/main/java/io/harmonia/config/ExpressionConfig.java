@@ -11,7 +11,7 @@ public interface ExpressionConfig {
     @WithDefault("1048576")
     int maxResultBytes();
 
-    /** The iteration budget of one comprehension (map, filter, all, exists...). */
+    /** The iteration budget of all comprehensions (map, filter, all, exists...) in one evaluation. */
     @WithDefault("10000")
     int maxComprehensionIterations();
 

@@ -57,6 +57,15 @@ import java.util.regex.Pattern;
  * {@code toJson}) are listed in {@link FunctionRegistry}; the CEL standard library, its macros and the cel-java
  * string extension are available too.
  *
+ * <h2>Templates</h2>
+ *
+ * A string that is exactly one {@code ${expr}} (whitespace allowed inside the braces) resolves to the JSON value of
+ * {@code expr}; placeholders inside a longer string are interpolated (strings as they are, {@code null} as
+ * {@code null}, anything else as compact JSON). <code>$${</code> is a literal <code>${</code>. A <code>}</code> inside
+ * a CEL string literal or closing a <code>{</code> of the expression does not end a placeholder (see
+ * {@link TemplateString}). Object keys are not templates. One {@code resolve} call is one evaluation: its
+ * {@code uuid()} counter runs across all placeholders, in document order.
+ *
  * <h2>Numbers</h2>
  *
  * JSON integral numbers become CEL {@code int} and other numbers CEL {@code double} (see {@link CelValues}), so

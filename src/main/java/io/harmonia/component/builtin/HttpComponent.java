@@ -47,7 +47,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The built-in {@code http} component, action {@code request}: one HTTP call through the Vert.x web client.
+ * The built-in {@code http} component, action {@code request}: one HTTP call, made without blocking through the
+ * Vert.x HTTP client of the application's {@link Vertx}.
  *
  * <p>Input:
  *
@@ -64,6 +65,11 @@ import java.util.concurrent.TimeoutException;
  * unresolvable host {@code CONNECTION_ERROR} (retriable), no complete response within {@code timeout_ms}
  * {@code TIMEOUT} (retriable), a response body over the size limit {@code PAYLOAD_TOO_LARGE} (not retriable), bad
  * input {@code VALIDATION_ERROR} (not retriable). The returned {@link Uni} never fails.
+ *
+ * <p>It uses the core Vert.x HTTP client rather than the web client: the web client cannot abort a response whose
+ * body is being received (a failing body stream only drains it), so a response over the size limit, or one still
+ * trickling in when the timeout fires, would keep its pooled connection busy for as long as the server likes. With
+ * the core client the request is reset, which closes that connection.
  */
 @ApplicationScoped
 public class HttpComponent implements Component {
@@ -81,13 +87,17 @@ public class HttpComponent implements Component {
     /** The methods accepted in {@code method} (case-insensitive). */
     public static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
+    /** Connections kept per host (HTTP/1.1); further requests to that host wait for one. */
+    static final int MAX_CONNECTIONS_PER_HOST = 32;
+
     static final int EXCERPT_CHARS = 500;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private final WebClient client;
+    private final io.vertx.core.Vertx vertx;
+    private final HttpClient client;
     private final long maxResponseBytes;
 
     /** CDI constructor: the default response size limit. */
@@ -97,7 +107,7 @@ public class HttpComponent implements Component {
     }
 
     /**
-     * @param vertx the Vert.x instance the web client runs on
+     * @param vertx the Vert.x instance the HTTP client runs on
      * @param maxResponseBytes the largest response body accepted, in bytes (1 .. {@link Integer#MAX_VALUE})
      */
     public HttpComponent(Vertx vertx, long maxResponseBytes) {
@@ -106,10 +116,10 @@ public class HttpComponent implements Component {
                     + "; found " + maxResponseBytes);
         }
         this.maxResponseBytes = maxResponseBytes;
-        WebClientOptions options = new WebClientOptions()
-                .setUserAgent("Harmonia")
-                .setFollowRedirects(true);
-        this.client = WebClient.create(vertx, options);
+        this.vertx = vertx.getDelegate();
+        this.client = this.vertx.createHttpClient(
+                new HttpClientOptions().setMaxRedirects(10),
+                new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST));
     }
 
     @PreDestroy
@@ -148,7 +158,14 @@ public class HttpComponent implements Component {
                 return Uni.createFrom().item(
                         TaskResult.failure(ErrorTypes.VALIDATION_ERROR, "http.request: " + e.getMessage(), false));
             }
-            result = send(spec);
+            RequestOptions options;
+            try {
+                options = spec.toOptions();
+            } catch (RuntimeException e) {
+                return Uni.createFrom().item(TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
+                        "http.request: cannot build " + spec.describe() + ": " + messageOf(e), false));
+            }
+            result = Uni.createFrom().emitter(emitter -> new Exchange(spec, options, emitter).start());
         } catch (RuntimeException e) {
             result = Uni.createFrom().item(unexpected(e));
         }
@@ -156,82 +173,164 @@ public class HttpComponent implements Component {
         return result.onFailure().recoverWithItem(HttpComponent::unexpected);
     }
 
-    private Uni<TaskResult> send(RequestSpec spec) {
-        HttpRequest<Buffer> request;
-        try {
-            request = client.requestAbs(spec.method, spec.url)
-                    .timeout(spec.timeoutMs)
-                    .connectTimeout(spec.timeoutMs);
-            for (Map.Entry<String, List<String>> header : spec.headers.entrySet()) {
-                for (String value : header.getValue()) {
-                    request.putHeader(header.getKey(), value);
-                }
-            }
-            for (Map.Entry<String, List<String>> param : spec.query.entrySet()) {
-                for (String value : param.getValue()) {
-                    request.addQueryParam(param.getKey(), value);
-                }
-            }
-        } catch (RuntimeException e) {
-            return Uni.createFrom().item(TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
-                    "http.request: cannot build " + spec.describe() + ": " + messageOf(e), false));
+    /**
+     * One request and its response. Completes its emitter exactly once: with the response, or with the first
+     * failure (transport error, timeout, body over the limit), in which case the request is reset so that its
+     * connection does not stay busy.
+     */
+    private final class Exchange {
+        private final RequestSpec spec;
+        private final RequestOptions options;
+        private final UniEmitter<? super TaskResult> emitter;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final Buffer body = Buffer.buffer();
+        private volatile HttpClientRequest request;
+        private volatile long timerId = -1;
+
+        Exchange(RequestSpec spec, RequestOptions options, UniEmitter<? super TaskResult> emitter) {
+            this.spec = spec;
+            this.options = options;
+            this.emitter = emitter;
         }
 
-        LimitedBodyStream body = new LimitedBodyStream(maxResponseBytes);
-        @SuppressWarnings("unchecked")
-        WriteStream<Buffer> sink = WriteStream.newInstance(body);
-        HttpRequest<Void> piped = request.as(BodyCodec.pipe(sink, true));
+        void start() {
+            emitter.onTermination(this::abort);
+            timerId = vertx.setTimer(spec.timeoutMs, id -> finish(TaskResult.failure(ErrorTypes.TIMEOUT,
+                    spec.describe() + " timed out after " + spec.timeoutMs + " ms", true)));
+            client.request(options).onComplete(created -> {
+                if (created.failed()) {
+                    finish(fromFailure(spec, created.cause()));
+                    return;
+                }
+                HttpClientRequest req = created.result();
+                request = req;
+                if (done.get()) {
+                    req.reset();
+                    return;
+                }
+                Future<HttpClientResponse> sent =
+                        spec.body == null ? req.send() : req.send(Buffer.buffer(spec.body));
+                sent.onComplete(received -> {
+                    if (received.failed()) {
+                        finish(fromFailure(spec, received.cause()));
+                    } else {
+                        receive(received.result());
+                    }
+                });
+            });
+        }
 
-        Uni<HttpResponse<Void>> sent = spec.body == null ? piped.send() : piped.sendBuffer(Buffer.buffer(spec.body));
-        return sent
-                .ifNoItem().after(Duration.ofMillis(spec.timeoutMs))
-                .failWith(() -> {
-                    body.abandon();
-                    return new TimeoutException("no complete response within " + spec.timeoutMs + " ms");
-                })
-                .onItemOrFailure().transform((response, failure) -> failure != null
-                        ? fromFailure(spec, failure, body)
-                        : fromResponse(spec, response, body));
+        private void receive(HttpClientResponse response) {
+            // After redirects the response belongs to the last request: that is the one to reset.
+            request = response.request();
+            String length = response.getHeader("content-length");
+            if (length != null && parseLength(length) > maxResponseBytes) {
+                finish(tooLarge());
+                return;
+            }
+            response.handler(chunk -> {
+                if (done.get()) {
+                    return;
+                }
+                if ((long) body.length() + chunk.length() > maxResponseBytes) {
+                    finish(tooLarge());
+                    return;
+                }
+                body.appendBuffer(chunk);
+            });
+            response.exceptionHandler(error -> finish(fromFailure(spec, error)));
+            response.endHandler(ignored -> {
+                if (done.compareAndSet(false, true)) {
+                    cancelTimer();
+                    TaskResult result;
+                    try {
+                        result = fromResponse(spec, response, body.getBytes());
+                    } catch (RuntimeException e) {
+                        result = unexpected(e);
+                    }
+                    emitter.complete(result);
+                }
+            });
+        }
+
+        /** Ends the exchange early with a failure: resets the request (closing its connection). */
+        private void finish(TaskResult result) {
+            if (done.compareAndSet(false, true)) {
+                cancelTimer();
+                resetRequest();
+                emitter.complete(result);
+            }
+        }
+
+        /** The subscriber went away (cancelled, or after the result): release what is still held. */
+        private void abort() {
+            if (done.compareAndSet(false, true)) {
+                cancelTimer();
+                resetRequest();
+            }
+        }
+
+        private void cancelTimer() {
+            long id = timerId;
+            if (id >= 0) {
+                vertx.cancelTimer(id);
+            }
+        }
+
+        private void resetRequest() {
+            HttpClientRequest req = request;
+            if (req != null) {
+                try {
+                    req.reset();
+                } catch (RuntimeException ignored) {
+                    // already done
+                }
+            }
+        }
+
+        private TaskResult tooLarge() {
+            return TaskResult.failure(ErrorTypes.PAYLOAD_TOO_LARGE,
+                    spec.describe() + ": response body exceeds the limit of " + maxResponseBytes + " bytes", false);
+        }
     }
 
-    private TaskResult fromResponse(RequestSpec spec, HttpResponse<Void> response, LimitedBodyStream body) {
-        if (body.overflowed()) {
-            return tooLarge(spec);
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
+    }
+
+    private static TaskResult fromResponse(RequestSpec spec, HttpClientResponse response, byte[] bytes) {
         int status = response.statusCode();
         String contentType = response.getHeader("content-type");
-        byte[] bytes = body.body().getBytes();
 
         ObjectNode headers = JsonNodeFactory.instance.objectNode();
         Map<String, List<String>> grouped = new LinkedHashMap<>();
-        for (Map.Entry<String, String> header : response.headers().getDelegate()) {
+        for (Map.Entry<String, String> header : response.headers()) {
             grouped.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(header.getValue());
         }
         grouped.forEach((name, values) -> headers.put(name, String.join(", ", values)));
 
-        ObjectNode output = JsonNodeFactory.instance.objectNode();
-        output.put("status", status);
-        output.set("headers", headers);
-        output.set("body", parseBody(bytes, contentType));
-
         if (status >= 400) {
+            String reason = response.statusMessage();
             String message = spec.describe() + " responded " + status
-                    + (response.statusMessage() == null || response.statusMessage().isBlank()
-                            ? ""
-                            : " " + response.statusMessage())
+                    + (reason == null || reason.isBlank() ? "" : " " + reason)
                     + excerpt(bytes, contentType);
             return status >= 500
                     ? TaskResult.failure(ErrorTypes.SERVER_ERROR, message, true)
                     : TaskResult.failure(ErrorTypes.CLIENT_ERROR, message, false);
         }
+        ObjectNode output = JsonNodeFactory.instance.objectNode();
+        output.put("status", status);
+        output.set("headers", headers);
+        output.set("body", parseBody(bytes, contentType));
         return TaskResult.success(output);
     }
 
-    private TaskResult fromFailure(RequestSpec spec, Throwable failure, LimitedBodyStream body) {
-        if (body.overflowed() || find(failure, LimitedBodyStream.TooLargeException.class) != null) {
-            return tooLarge(spec);
-        }
+    private static TaskResult fromFailure(RequestSpec spec, Throwable failure) {
         Throwable timeout = find(failure, TimeoutException.class);
         if (timeout == null) {
             timeout = find(failure, io.netty.channel.ConnectTimeoutException.class);
@@ -251,38 +350,27 @@ public class HttpComponent implements Component {
                     spec.describe() + " failed: cannot connect (" + messageOf(refused) + ")", true);
         }
         Throwable io = find(failure, IOException.class);
-        if (io == null) {
-            io = find(failure, NoRouteToHostException.class);
-        }
         if (io != null) {
             return TaskResult.failure(ErrorTypes.CONNECTION_ERROR,
                     spec.describe() + " failed: " + messageOf(io), true);
         }
-        if (unwrap(failure) instanceof IllegalArgumentException) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof IllegalArgumentException) {
             return TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
-                    "http.request: " + spec.describe() + " is invalid: " + messageOf(unwrap(failure)), false);
+                    "http.request: " + spec.describe() + " is invalid: " + messageOf(cause), false);
         }
-        if (unwrap(failure) instanceof VertxException || isNettyTransportError(unwrap(failure))) {
-            // "Connection was closed" and similar transport failures.
+        if (cause instanceof VertxException || cause.getClass().getName().startsWith("io.netty.")) {
+            // "Connection was closed", stream resets, TLS failures and similar transport failures.
             return TaskResult.failure(ErrorTypes.CONNECTION_ERROR,
-                    spec.describe() + " failed: " + messageOf(unwrap(failure)), true);
+                    spec.describe() + " failed: " + messageOf(cause), true);
         }
         return TaskResult.failure(ErrorTypes.COMPONENT_ERROR,
-                spec.describe() + " failed unexpectedly: " + messageOf(unwrap(failure)), false);
-    }
-
-    private TaskResult tooLarge(RequestSpec spec) {
-        return TaskResult.failure(ErrorTypes.PAYLOAD_TOO_LARGE,
-                spec.describe() + ": response body exceeds the limit of " + maxResponseBytes + " bytes", false);
+                spec.describe() + " failed unexpectedly: " + messageOf(cause), false);
     }
 
     private static TaskResult unexpected(Throwable t) {
         return TaskResult.failure(ErrorTypes.COMPONENT_ERROR,
                 "http.request failed unexpectedly: " + messageOf(unwrap(t)), false);
-    }
-
-    private static boolean isNettyTransportError(Throwable t) {
-        return t != null && t.getClass().getName().startsWith("io.netty.");
     }
 
     // ---------------------------------------------------------------- response body
@@ -389,6 +477,8 @@ public class HttpComponent implements Component {
 
     /** Invalid task input; the message says what was expected and found. */
     static final class InvalidInput extends Exception {
+        private static final long serialVersionUID = 1L;
+
         InvalidInput(String message) {
             super(message, null, false, false);
         }

@@ -1,0 +1,126 @@
+package io.harmonia.engine;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 the packaged service in the middle of many executions, start it again: every execution finishes, no
+ * completed task runs again, and a task that was running at the crash runs again as a new attempt.
+ */
+class CrashRecoveryIT {
+    static EmbeddedPostgres pg;
+    static String reactiveUrl;
+    static String jdbcUrl;
+    static int port;
+    static Process service;
+
+    @BeforeAll
+    static void database() throws Exception {
+        String external = System.getenv("HARMONIA_DATASOURCE_URL");
+        if (external != null && !external.isBlank()) {
+            java.net.URI uri = java.net.URI.create(external);
+            String hostPortDb = uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort()) + uri.getPath();
+            reactiveUrl = "postgresql://" + hostPortDb;
+            jdbcUrl = "jdbc:postgresql://" + hostPortDb;
+        } else {
+            pg = EmbeddedPostgres.builder().start();
+            reactiveUrl = "postgresql://localhost:" + pg.getPort() + "/postgres";
+            jdbcUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        RestAssured.baseURI = "http://localhost";
+        RestAssured.port = port;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (service != null) {
+            service.destroyForcibly().waitFor();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    static Process launch(Path log) throws Exception {
+        String jar = System.getProperty("harmonia.app.jar", "target/quarkus-app/quarkus-run.jar");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar);
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reactiveUrl);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
+        String user = System.getenv("HARMONIA_DATASOURCE_URL") == null ? "postgres"
+                : java.net.URI.create(System.getenv("HARMONIA_DATASOURCE_URL")).getUserInfo();
+        env.put("QUARKUS_DATASOURCE_USERNAME", user == null ? "postgres" : user.split(":")[0]);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", user != null && user.contains(":") ? user.split(":", 2)[1] : "postgres");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process p = pb.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+        return p;
+    }
+
+    @Test
+    void everyExecutionFinishesAfterAKillMinus9AndNoCompletedTaskRunsAgain() throws Exception {
+        Path log = new File("target/crash-recovery-it.log").toPath();
+        service = launch(log);
+        String wf = given().contentType(ContentType.JSON).body("""
+                {"name": "crash", "tasks": [
+                  {"id": "first", "component": "core", "action": "echo", "input": {"n": "${input.n}"}},
+                  {"id": "nap", "component": "core", "action": "sleep", "input": {"ms": 1500}, "depends_on": ["first"]},
+                  {"id": "last", "component": "core", "action": "echo", "depends_on": ["nap"],
+                   "input": {"n": "${tasks.first.output.n}"}}]}""")
+                .post("/api/workflows").then().statusCode(201).extract().path("workflow_id");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(given().contentType(ContentType.JSON)
+                    .body("{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": " + i + "}}")
+                    .post("/api/executions").then().statusCode(201).extract().path("execution_id"));
+        }
+        // crash while the naps are running
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/executions/" + ids.get(ids.size() - 1))
+                .then().extract().path("task_executions.nap.status").equals("RUNNING"));
+        service.destroyForcibly().waitFor(); // SIGKILL
+        service = launch(log);
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> ids.stream()
+                .allMatch(id -> "COMPLETED".equals(given().get("/api/executions/" + id).then().extract()
+                        .path("status"))));
+        int rerun = 0;
+        for (String id : ids) {
+            JsonPath events = given().get("/api/executions/" + id + "/events?limit=1000").then().statusCode(200)
+                    .extract().jsonPath();
+            List<String> completed = events.getList("items.findAll { it.type == 'TaskCompleted' }.data.task_id");
+            assertThat(completed).as("execution %s", id).containsExactly("first", "nap", "last");
+            List<Integer> napAttempts = events.getList(
+                    "items.findAll { it.type == 'TaskStarted' && it.data.task_id == 'nap' }.data.attempt");
+            if (napAttempts.size() > 1) {
+                assertThat(napAttempts).containsExactly(1, 2);
+                rerun++;
+            }
+            JsonPath view = given().get("/api/executions/" + id).then().extract().jsonPath();
+            assertThat(view.getInt("task_executions.last.output.n")).isEqualTo(ids.indexOf(id));
+        }
+        assertThat(rerun).as("naps that were running at the crash and ran again as attempt 2").isPositive();
+    }
+}
