@@ -31,12 +31,6 @@ public class CoreProducers {
 
     @Produces
     @ApplicationScoped
-    JsonSchemas jsonSchemas() {
-        return new JsonSchemas();
-    }
-
-    @Produces
-    @ApplicationScoped
     DefinitionValidator definitionValidator(ComponentRegistry components, ExpressionEngine expressions,
             JsonSchemas schemas) {
         return new DefinitionValidator(components, expressions, schema -> schemas.checkSchema(schema).stream()

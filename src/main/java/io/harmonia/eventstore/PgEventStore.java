@@ -22,7 +22,7 @@ import java.util.List;
 public class PgEventStore {
 
     private static final String INSERT = "insert into events (stream_id, stream_version, event_type, schema_version,"
-            + " payload, occurred_at) values ($1, $2, $3, $4, $5::jsonb, $6)";
+            + " payload, occurred_at) values ($1, $2, $3, $4, $5::text::jsonb, $6)";
     private static final String COLUMNS = "global_position, tx_id::text, stream_id, stream_version, event_type,"
             + " schema_version, payload::text, occurred_at";
 

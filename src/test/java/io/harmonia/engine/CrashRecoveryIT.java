@@ -63,8 +63,8 @@ class CrashRecoveryIT {
 
     static Process launch(Path log) throws Exception {
         String jar = System.getProperty("harmonia.app.jar", "target/quarkus-app/quarkus-run.jar");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-jar", jar);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reactiveUrl);

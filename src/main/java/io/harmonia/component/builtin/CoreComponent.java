@@ -40,8 +40,7 @@ public class CoreComponent implements Component {
     public static final String SLEEP = "sleep";
     public static final String FAIL = "fail";
 
-    /** The actions, sorted (as listed in error messages). */
-    public static final Set<String> ACTIONS = Set.copyOf(new TreeSet<>(Set.of(ECHO, TRANSFORM, SLEEP, FAIL)));
+    public static final Set<String> ACTIONS = Set.of(ECHO, TRANSFORM, SLEEP, FAIL);
 
     static final String DEFAULT_FAIL_MESSAGE = "failed on purpose";
     private static final Pattern ERROR_TYPE = Pattern.compile("[A-Z][A-Z0-9_]*");
@@ -86,8 +85,8 @@ public class CoreComponent implements Component {
     private Uni<TaskResult> sleep(TaskInvocation invocation) {
         JsonNode input = invocation.input();
         JsonNode msNode = input != null && input.isObject() ? input.get("ms") : null;
-        Long ms = nonNegativeInteger(msNode);
-        if (ms == null) {
+        Long requested = nonNegativeInteger(msNode);
+        if (requested == null) {
             return Uni.createFrom().item(TaskResult.failure(ErrorTypes.VALIDATION_ERROR,
                     "core.sleep expects input {\"ms\": <non-negative integer>}; found "
                             + (input == null || input.isNull() || input.isMissingNode()
@@ -95,8 +94,14 @@ public class CoreComponent implements Component {
                                     : input.isObject() ? "ms = " + describe(msNode) : "input " + describe(input)),
                     false));
         }
+        long ms = requested;
         long remaining = remainingMillis(invocation.firstStartedAt(), ms, clock.instant());
-        ObjectNode output = JsonNodeFactory.instance.objectNode().put("slept_ms", ms);
+        ObjectNode output = JsonNodeFactory.instance.objectNode();
+        if (ms <= Integer.MAX_VALUE) {
+            output.put("slept_ms", (int) ms);
+        } else {
+            output.put("slept_ms", ms);
+        }
         TaskResult result = TaskResult.success(output);
         if (remaining <= 0) {
             return Uni.createFrom().item(result);

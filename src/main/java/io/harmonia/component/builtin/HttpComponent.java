@@ -14,29 +14,29 @@ import io.harmonia.component.TaskInvocation;
 import io.harmonia.component.TaskResult;
 import io.harmonia.domain.definition.ErrorTypes;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Future;
 import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.streams.WriteStream;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
-import io.vertx.mutiny.ext.web.codec.BodyCodec;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The built-in {@code http} component, action {@code request}: one HTTP call, made without blocking through the
@@ -91,6 +92,9 @@ public class HttpComponent implements Component {
     static final int MAX_CONNECTIONS_PER_HOST = 32;
 
     static final int EXCERPT_CHARS = 500;
+
+    /** How much of an error response's body is read (for the excerpt): enough for 500 characters of UTF-8. */
+    static final int ERROR_BODY_BYTES = EXCERPT_CHARS * 4;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -223,8 +227,14 @@ public class HttpComponent implements Component {
         private void receive(HttpClientResponse response) {
             // After redirects the response belongs to the last request: that is the one to reset.
             request = response.request();
+            response.exceptionHandler(error -> finish(fromFailure(spec, error)));
+            // An error response is only read for the excerpt in its message: a huge error page is still the
+            // CLIENT_ERROR / SERVER_ERROR it says it is, not a PAYLOAD_TOO_LARGE.
+            boolean errorStatus = response.statusCode() >= 400;
+            long cap = errorStatus ? Math.min(maxResponseBytes, ERROR_BODY_BYTES) : maxResponseBytes;
             String length = response.getHeader("content-length");
-            if (length != null && parseLength(length) > maxResponseBytes) {
+            if (!errorStatus && spec.method != HttpMethod.HEAD && length != null
+                    && parseLength(length) > maxResponseBytes) {
                 finish(tooLarge());
                 return;
             }
@@ -232,19 +242,23 @@ public class HttpComponent implements Component {
                 if (done.get()) {
                     return;
                 }
-                if ((long) body.length() + chunk.length() > maxResponseBytes) {
-                    finish(tooLarge());
+                if ((long) body.length() + chunk.length() > cap) {
+                    if (errorStatus) {
+                        body.appendBuffer(chunk, 0, (int) (cap - body.length()));
+                        finish(fromResponse(spec, response, body.getBytes(), true));
+                    } else {
+                        finish(tooLarge());
+                    }
                     return;
                 }
                 body.appendBuffer(chunk);
             });
-            response.exceptionHandler(error -> finish(fromFailure(spec, error)));
             response.endHandler(ignored -> {
                 if (done.compareAndSet(false, true)) {
                     cancelTimer();
                     TaskResult result;
                     try {
-                        result = fromResponse(spec, response, body.getBytes());
+                        result = fromResponse(spec, response, body.getBytes(), false);
                     } catch (RuntimeException e) {
                         result = unexpected(e);
                     }
@@ -302,7 +316,12 @@ public class HttpComponent implements Component {
         }
     }
 
-    private static TaskResult fromResponse(RequestSpec spec, HttpClientResponse response, byte[] bytes) {
+    /**
+     * The result for a complete response, or for the start of an error response ({@code truncated}: the rest of
+     * its body was not read).
+     */
+    private static TaskResult fromResponse(RequestSpec spec, HttpClientResponse response, byte[] bytes,
+            boolean truncated) {
         int status = response.statusCode();
         String contentType = response.getHeader("content-type");
 
@@ -318,7 +337,7 @@ public class HttpComponent implements Component {
             String reason = response.statusMessage();
             String message = spec.describe() + " responded " + status
                     + (reason == null || reason.isBlank() ? "" : " " + reason)
-                    + excerpt(bytes, contentType);
+                    + excerpt(bytes, contentType, truncated);
             return status >= 500
                     ? TaskResult.failure(ErrorTypes.SERVER_ERROR, message, true)
                     : TaskResult.failure(ErrorTypes.CLIENT_ERROR, message, false);
@@ -426,17 +445,17 @@ public class HttpComponent implements Component {
         return StandardCharsets.UTF_8;
     }
 
-    private static String excerpt(byte[] bytes, String contentType) {
+    private static String excerpt(byte[] bytes, String contentType, boolean truncated) {
         if (bytes.length == 0) {
             return "";
         }
         // Decode at most a little more than needed: a huge error page should not be decoded whole.
         int take = Math.min(bytes.length, EXCERPT_CHARS * 4);
-        String text = new String(bytes, 0, take, charsetOf(contentType)).strip();
+        String text = new String(bytes, 0, take, charsetOf(contentType)).strip().replaceAll("\\s+", " ");
         if (text.isEmpty()) {
             return "";
         }
-        boolean cut = take < bytes.length;
+        boolean cut = truncated || take < bytes.length;
         if (text.length() > EXCERPT_CHARS) {
             text = text.substring(0, EXCERPT_CHARS);
             cut = true;
@@ -503,6 +522,60 @@ public class HttpComponent implements Component {
             this.query = query;
             this.body = body;
             this.timeoutMs = timeoutMs;
+        }
+
+        /** The Vert.x request options: method, URL with the query parameters, headers, timeouts. */
+        RequestOptions toOptions() {
+            RequestOptions options = new RequestOptions()
+                    .setMethod(method)
+                    .setAbsoluteURI(urlWithQuery())
+                    .setFollowRedirects(true)
+                    .setConnectTimeout(timeoutMs)
+                    .setIdleTimeout(timeoutMs);
+            boolean userAgent = false;
+            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+                userAgent |= header.getKey().equalsIgnoreCase("user-agent");
+                for (String value : header.getValue()) {
+                    options.addHeader(header.getKey(), value);
+                }
+            }
+            if (!userAgent) {
+                options.putHeader("user-agent", "Harmonia");
+            }
+            return options;
+        }
+
+        /** The URL without its fragment, with the {@code query} parameters appended (percent-encoded). */
+        String urlWithQuery() {
+            String base = url;
+            int hash = base.indexOf('#');
+            if (hash >= 0) {
+                base = base.substring(0, hash);
+            }
+            if (query.isEmpty()) {
+                return base;
+            }
+            StringBuilder out = new StringBuilder(base);
+            if (base.indexOf('?') < 0) {
+                out.append('?');
+            } else if (!base.endsWith("?") && !base.endsWith("&")) {
+                out.append('&');
+            }
+            boolean first = true;
+            for (Map.Entry<String, List<String>> param : query.entrySet()) {
+                for (String value : param.getValue()) {
+                    if (!first) {
+                        out.append('&');
+                    }
+                    first = false;
+                    out.append(encodeQueryComponent(param.getKey())).append('=').append(encodeQueryComponent(value));
+                }
+            }
+            return out.toString();
+        }
+
+        private static String encodeQueryComponent(String text) {
+            return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
         }
 
         /** "GET https://host/path", with any user info removed from the URL. */

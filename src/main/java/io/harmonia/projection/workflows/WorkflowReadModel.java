@@ -37,10 +37,10 @@ public class WorkflowReadModel {
     public Uni<Void> defined(SqlClient tx, String id, int version, ObjectNode definition, Instant at) {
         String json = definition.toString();
         return tx.preparedQuery("insert into workflow_versions (workflow_id, version, definition, created_at)"
-                        + " values ($1, $2, $3::jsonb, $4)")
+                        + " values ($1, $2, $3::text::jsonb, $4)")
                 .execute(Tuple.of(UUID.fromString(id), version, json, at.atOffset(ZoneOffset.UTC)))
                 .chain(() -> tx.preparedQuery("insert into workflows (id, name, description, version, definition,"
-                                + " created_at, updated_at) values ($1, $2, $3, $4, $5::jsonb, $6, $6)"
+                                + " created_at, updated_at) values ($1, $2, $3, $4, $5::text::jsonb, $6, $6)"
                                 + " on conflict (id) do update set name = excluded.name, description ="
                                 + " excluded.description, version = excluded.version, definition = excluded.definition,"
                                 + " updated_at = excluded.updated_at")

@@ -1,6 +1,7 @@
 package io.harmonia.component.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,8 @@ import io.vertx.mutiny.core.Vertx;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +26,9 @@ class HttpComponentTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIMIT = 4096;
+
+    /** Paths whose connection the server saw closed. */
+    private static final Set<String> CLOSED = ConcurrentHashMap.newKeySet();
 
     private static Vertx vertx;
     private static HttpServer server;
@@ -71,6 +77,8 @@ class HttpComponentTest {
             case "/404" -> req.response().setStatusCode(404).putHeader("content-type", "text/plain")
                     .end("no such thing " + "x".repeat(2000));
             case "/503" -> req.response().setStatusCode(503).end("try later");
+            case "/500-big" -> req.response().setStatusCode(500).putHeader("content-type", "text/html")
+                    .end("<html>" + "e".repeat(LIMIT * 3) + "</html>");
             case "/hang" -> {
                 // never answers
             }
@@ -81,6 +89,20 @@ class HttpComponentTest {
                     response.write(Buffer.buffer("z".repeat(1000)));
                 }
                 response.end();
+            }
+            case "/endless", "/trickle" -> {
+                // never ends: a steady stream (/endless) or a byte now and then (/trickle)
+                var response = req.response().setChunked(true).putHeader("content-type", "text/plain");
+                boolean endless = path.equals("/endless");
+                long timer = vertx.getDelegate().setPeriodic(endless ? 5 : 50, id -> {
+                    if (!response.closed()) {
+                        response.write(endless ? "w".repeat(512) : "t");
+                    }
+                });
+                req.connection().closeHandler(ignored -> {
+                    vertx.getDelegate().cancelTimer(timer);
+                    CLOSED.add(path);
+                });
             }
             case "/exact" -> req.response().putHeader("content-type", "text/plain").end("e".repeat(LIMIT));
             default -> req.response().setStatusCode(500).end("unexpected path " + path);
@@ -210,6 +232,22 @@ class HttpComponentTest {
     }
 
     @Test
+    void hugeErrorPageIsStillAnErrorOfItsStatus() throws Exception {
+        TaskResult.Failure f = failure(call("{\"url\":\"" + base + "/500-big\"}"));
+        assertThat(f.errorType()).isEqualTo(ErrorTypes.SERVER_ERROR);
+        assertThat(f.retriable()).isTrue();
+        assertThat(f.message()).contains("500", "<html>eee").endsWith("...");
+        assertThat(f.message().length()).isLessThan(700);
+    }
+
+    @Test
+    void headIgnoresTheAnnouncedBodySize() throws Exception {
+        JsonNode out = output(call("{\"method\":\"HEAD\",\"url\":\"" + base + "/big\"}"));
+        assertThat(out.get("status").intValue()).isEqualTo(200);
+        assertThat(out.get("body").isNull()).isTrue();
+    }
+
+    @Test
     void connectionRefusedIsARetriableConnectionError() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -284,6 +322,23 @@ class HttpComponentTest {
         assertThat(out.get("body").textValue()).hasSize(LIMIT);
         // and the client is still usable afterwards
         assertThat(output(call("{\"url\":\"" + base + "/text\"}")).get("status").intValue()).isEqualTo(200);
+    }
+
+    @Test
+    void endlessBodyIsCutOffAndItsConnectionClosed() throws Exception {
+        TaskResult.Failure f = failure(call("{\"url\":\"" + base + "/endless\"}"));
+        assertThat(f.errorType()).isEqualTo(ErrorTypes.PAYLOAD_TOO_LARGE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> CLOSED.contains("/endless"));
+    }
+
+    @Test
+    void bodyStillTricklingInAtTheTimeoutTimesOutAndItsConnectionIsClosed() throws Exception {
+        long start = System.nanoTime();
+        TaskResult.Failure f = failure(call("{\"url\":\"" + base + "/trickle\",\"timeout_ms\":300}"));
+        assertThat(f.errorType()).isEqualTo(ErrorTypes.TIMEOUT);
+        assertThat(f.retriable()).isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(250L, 5_000L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> CLOSED.contains("/trickle"));
     }
 
     @Test
