@@ -22,6 +22,8 @@ import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.executions.ExecutionReadModel;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -58,9 +60,10 @@ public class ExecutionEngine {
     private final Vertx vertx;
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final MeterRegistry metrics;
 
     public ExecutionEngine(Pool pool, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
-            ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock) {
+            ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics) {
         this.pool = pool;
         this.store = store;
         this.readModel = readModel;
@@ -69,6 +72,9 @@ public class ExecutionEngine {
         this.components = components;
         this.vertx = vertx;
         this.clock = clock;
+        this.metrics = metrics;
+        Gauge.builder("harmonia.executions.hot", lanes, Map::size)
+                .description("executions held in memory (not finished)").register(metrics);
     }
 
     /**
@@ -208,6 +214,7 @@ public class ExecutionEngine {
 
     private void afterAppend(Lane lane, List<ExecutionEvent> events) {
         for (ExecutionEvent e : events) {
+            metrics.counter("harmonia.events.appended", "type", e.getClass().getSimpleName()).increment();
             if (e instanceof TaskStarted started) {
                 dispatch(lane, started);
                 if (started.deadline() != null) {
