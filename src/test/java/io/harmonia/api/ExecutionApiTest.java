@@ -208,6 +208,8 @@ class ExecutionApiTest {
         given().get("/api/executions?workflow_id=" + wf + "&status=COMPLETED").then().statusCode(200)
                 .body("total", equalTo(2)).body("items[0].execution_id", equalTo(b))
                 .body("items[1].execution_id", equalTo(a));
+        given().get("/api/executions?workflow_id=" + wf + "&offset=5").then().statusCode(200)
+                .body("total", equalTo(2)).body("items", org.hamcrest.Matchers.empty());
         given().get("/api/executions?status=BOGUS").then().statusCode(400).contentType("application/problem+json");
         given().get("/api/executions/" + java.util.UUID.randomUUID()).then().statusCode(404);
         given().post("/api/executions/" + java.util.UUID.randomUUID() + "/pause").then().statusCode(404);

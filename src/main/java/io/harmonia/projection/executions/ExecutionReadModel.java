@@ -72,14 +72,20 @@ public class ExecutionReadModel {
         }
         String sql = "select view::text, count(*) over () from executions " + where
                 + " order by created_at desc, id desc limit $1 offset $2";
-        return pool.preparedQuery(sql).execute(Tuple.tuple(args)).map(rows -> {
+        return pool.preparedQuery(sql).execute(Tuple.tuple(args)).chain(rows -> {
             List<JsonNode> items = new ArrayList<>();
-            long total = 0;
+            long total = -1;
             for (Row r : rows) {
                 items.add(parse(r.getString(0)));
                 total = r.getLong(1);
             }
-            return new Page(items, total);
+            if (total >= 0 || offset == 0) {
+                return Uni.createFrom().item(new Page(items, Math.max(total, 0)));
+            }
+            // the page is past the end: count on its own (the filters are $3.. as above, shifted by two)
+            String count = "select count(*) from executions " + where.toString().replace("$3", "$1").replace("$4", "$2");
+            return pool.preparedQuery(count).execute(Tuple.tuple(args.subList(2, args.size())))
+                    .map(c -> new Page(items, c.iterator().next().getLong(0)));
         });
     }
 
