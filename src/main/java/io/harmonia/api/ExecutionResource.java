@@ -12,6 +12,7 @@ import io.harmonia.engine.ExecutionService;
 import io.harmonia.eventstore.EventCodec;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
+import io.harmonia.messaging.PublicationLag;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -40,15 +41,25 @@ public class ExecutionResource {
     private final PgEventStore store;
     private final EngineConfig config;
 
-    public ExecutionResource(ExecutionService executions, PgEventStore store, EngineConfig config) {
+    private final PublicationLag lag;
+
+    public ExecutionResource(ExecutionService executions, PgEventStore store, EngineConfig config,
+            PublicationLag lag) {
         this.executions = executions;
         this.store = store;
         this.config = config;
+        this.lag = lag;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> start(JsonNode body, @RestHeader("Idempotency-Key") String idempotencyKey) {
+        if (lag.overBound()) {
+            // flow control: Kafka publication is too far behind; do not let the backlog grow without bound
+            return Uni.createFrom().item(ProblemMappers.problemBuilder(429, "overloaded", "Too many unpublished events",
+                    "Event publication to Kafka is " + lag.events() + " events behind (limit "
+                            + lag.limit() + "); retry later").header("Retry-After", "5").build());
+        }
         List<Problem> problems = new ArrayList<>();
         if (body == null || !body.isObject()) {
             throw new BadRequest(422, "expected a JSON object with workflow_id and input",

@@ -79,7 +79,16 @@ public class ProblemMappers {
     }
 
     public static Response problem(int status, String type, String title, String detail, List<Problem> problems) {
-        return Response.status(status).type(PROBLEM_JSON).entity(body(status, type, title, detail, problems)).build();
+        return problemBuilder(status, type, title, detail, problems).build();
+    }
+
+    public static Response.ResponseBuilder problemBuilder(int status, String type, String title, String detail) {
+        return problemBuilder(status, type, title, detail, List.of());
+    }
+
+    static Response.ResponseBuilder problemBuilder(int status, String type, String title, String detail,
+            List<Problem> problems) {
+        return Response.status(status).type(PROBLEM_JSON).entity(body(status, type, title, detail, problems));
     }
 
     static ObjectNode body(int status, String type, String title, String detail, List<Problem> problems) {

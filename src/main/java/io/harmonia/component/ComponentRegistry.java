@@ -15,13 +15,20 @@ public class ComponentRegistry implements ComponentCatalog {
 
     private final Map<String, Component> byName = new TreeMap<>();
 
-    public ComponentRegistry(@Any Instance<Component> components) {
+    public ComponentRegistry(@Any Instance<Component> components, @Any Instance<ComponentProvider> providers) {
         for (Component c : components) {
-            Component previous = byName.put(c.name(), c);
-            if (previous != null) {
-                throw new IllegalStateException("Expected one component named '" + c.name() + "', found "
-                        + previous.getClass().getName() + " and " + c.getClass().getName());
-            }
+            register(c);
+        }
+        for (ComponentProvider p : providers) {
+            p.components().forEach(this::register);
+        }
+    }
+
+    private void register(Component c) {
+        Component previous = byName.put(c.name(), c);
+        if (previous != null) {
+            throw new IllegalStateException("Expected one component named '" + c.name() + "', found "
+                    + previous.getClass().getName() + " and " + c.getClass().getName());
         }
     }
 

@@ -13,6 +13,16 @@ public sealed interface TaskResult {
         return new Failure(errorType, message, retriable);
     }
 
+    static TaskResult pending() {
+        return Pending.INSTANCE;
+    }
+
+    /**
+     * The attempt was handed to an external worker; its result will arrive later as a command (for example from the
+     * Kafka task-results topic). Timeouts and retries apply as for any attempt.
+     */
+    enum Pending implements TaskResult { INSTANCE }
+
     /** The attempt succeeded with this output. */
     record Success(JsonNode output) implements TaskResult {}
 

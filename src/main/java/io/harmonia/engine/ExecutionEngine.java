@@ -61,6 +61,7 @@ public class ExecutionEngine {
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
+    private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ExecutionEngine(Pool pool, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics) {
@@ -88,17 +89,31 @@ public class ExecutionEngine {
         lane.workflow = wf;
         lanes.put(executionId, lane);
         return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction)
+                .map(Decided::state)
                 .onFailure().invoke(() -> lanes.remove(executionId, lane));
     }
 
     /** Runs a command against an existing execution. */
     public Uni<ExecutionState> command(String executionId, Function<Instant, ExecutionCommand> command) {
+        return decide(executionId, command).map(Decided::state);
+    }
+
+    /** Runs a command and tells what it decided: no events means the command changed nothing (e.g. a late result). */
+    public Uni<Decided> decide(String executionId, Function<Instant, ExecutionCommand> command) {
         return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null);
     }
+
+    /** The state after a command, and the events it appended. */
+    public record Decided(ExecutionState state, List<ExecutionEvent> events) {}
 
     /** Resumes an execution after a restart: lost attempts start again, timers are re-armed. */
     public Uni<ExecutionState> recover(String executionId) {
         return command(executionId, ExecutionCommand.Recover::new);
+    }
+
+    /** Called after every append (on the appending thread; must be quick), e.g. to wake the Kafka relay. */
+    public void onAppend(Runnable listener) {
+        appended.add(listener);
     }
 
     /** How many executions are held in memory (not finished). */
@@ -108,9 +123,9 @@ public class ExecutionEngine {
 
     // ---- the lane: one decision at a time per execution ----
 
-    private Uni<ExecutionState> submit(Lane lane, Function<Instant, ExecutionCommand> command,
+    private Uni<Decided> submit(Lane lane, Function<Instant, ExecutionCommand> command,
             Function<SqlClient, Uni<Void>> inTransaction) {
-        CompletableFuture<ExecutionState> result = new CompletableFuture<>();
+        CompletableFuture<Decided> result = new CompletableFuture<>();
         Runnable work = () -> decideAndAppend(lane, command, inTransaction, true)
                 .subscribe().with(s -> {
                     result.complete(s);
@@ -148,13 +163,13 @@ public class ExecutionEngine {
         work.run();
     }
 
-    private Uni<ExecutionState> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
+    private Uni<Decided> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
             Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict) {
         return ensureLoaded(lane).chain(() -> {
             ExecutionCommand command = commandAt.apply(clock.instant());
             List<ExecutionEvent> events = decider.decide(command, lane.state, lane.workflow);
             if (events.isEmpty()) {
-                return Uni.createFrom().item(lane.state);
+                return Uni.createFrom().item(new Decided(lane.state, List.of()));
             }
             ExecutionState before = lane.state;
             ExecutionState after = ExecutionEvolver.fold(before, events);
@@ -168,7 +183,8 @@ public class ExecutionEngine {
                     .map(ignored -> {
                         lane.state = after;
                         afterAppend(lane, events);
-                        return after;
+                        appended.forEach(listener -> listener.run());
+                        return new Decided(after, events);
                     })
                     .onFailure(ConcurrencyConflict.class).recoverWithUni(conflict -> {
                         if (!retryOnConflict || inTransaction != null) {
@@ -270,6 +286,9 @@ public class ExecutionEngine {
     }
 
     private void report(String executionId, TaskStarted started, TaskResult r) {
+        if (r instanceof TaskResult.Pending) {
+            return; // an external worker reports the result later
+        }
         Function<Instant, ExecutionCommand> cmd;
         if (r instanceof TaskResult.Success ok) {
             cmd = now -> new ExecutionCommand.CompleteTask(started.taskId(), started.run(), started.attempt(),

@@ -1,0 +1,93 @@
+package io.harmonia.messaging;
+
+import static io.harmonia.messaging.Topics.CE_ID;
+import static io.harmonia.messaging.Topics.CE_SEQUENCE;
+import static io.harmonia.messaging.Topics.CE_SOURCE;
+import static io.harmonia.messaging.Topics.CE_SPECVERSION;
+import static io.harmonia.messaging.Topics.CE_SUBJECT;
+import static io.harmonia.messaging.Topics.CE_TIME;
+import static io.harmonia.messaging.Topics.CE_TYPE;
+import static io.harmonia.messaging.Topics.CE_WORKFLOW_ID;
+import static io.harmonia.messaging.Topics.CONTENT_TYPE;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.harmonia.eventstore.EventCodec;
+import io.harmonia.eventstore.RecordedEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Locale;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Events as CloudEvents in Kafka's binary content mode: attributes in {@code ce_*} headers, the event's JSON as the
+ * value, the stream's subject (execution or workflow id) as the key.
+ */
+public final class CloudEventRecords {
+
+    private CloudEventRecords() {}
+
+    /**
+     * The CloudEvent type of a stored event: {@code TaskRetryScheduled} is {@code io.harmonia.task.retry_scheduled},
+     * {@code ExecutionStarted} is {@code io.harmonia.execution.started}, {@code WorkflowDefined} is
+     * {@code io.harmonia.workflow.defined}.
+     */
+    public static String type(String eventType) {
+        String[] words = eventType.split("(?<=[a-z])(?=[A-Z])");
+        StringBuilder b = new StringBuilder("io.harmonia.").append(words[0].toLowerCase(Locale.ROOT)).append('.');
+        for (int i = 1; i < words.length; i++) {
+            if (i > 1) {
+                b.append('_');
+            }
+            b.append(words[i].toLowerCase(Locale.ROOT));
+        }
+        return b.toString();
+    }
+
+    /** The id of a stream's subject: {@code execution-<uuid>} is {@code <uuid>}. */
+    public static String subject(String streamId) {
+        int dash = streamId.indexOf('-');
+        return dash < 0 ? streamId : streamId.substring(dash + 1);
+    }
+
+    /**
+     * @param workflowId the workflow of the stream (for execution streams, the workflow the execution runs)
+     */
+    public static ProducerRecord<String, byte[]> of(String topic, String source, RecordedEvent e, String workflowId) {
+        String subject = subject(e.streamId());
+        RecordHeaders h = new RecordHeaders();
+        add(h, CE_SPECVERSION, "1.0");
+        add(h, CE_ID, e.streamId() + "/" + e.streamVersion());
+        add(h, CE_SOURCE, source);
+        add(h, CE_TYPE, type(e.type()));
+        add(h, CE_SUBJECT, subject);
+        add(h, CE_TIME, e.occurredAt().toString());
+        if (workflowId != null) {
+            add(h, CE_WORKFLOW_ID, workflowId);
+        }
+        add(h, CE_SEQUENCE, String.valueOf(e.streamVersion()));
+        add(h, "ce_dataschemaversion", String.valueOf(e.schemaVersion()));
+        add(h, CONTENT_TYPE, "application/json");
+        JsonNode data = EventCodec.encode(e.event()).payload();
+        return new ProducerRecord<>(topic, null, subject, data.toString().getBytes(StandardCharsets.UTF_8), h);
+    }
+
+    /** A task request for an external worker (binary mode, the request as JSON value, the execution id as key). */
+    public static ProducerRecord<String, byte[]> taskRequest(String topic, String source, String id,
+            String executionId, String workflowId, Instant time, JsonNode request) {
+        RecordHeaders h = new RecordHeaders();
+        add(h, CE_SPECVERSION, "1.0");
+        add(h, CE_ID, id);
+        add(h, CE_SOURCE, source);
+        add(h, CE_TYPE, "io.harmonia.task.requested");
+        add(h, CE_SUBJECT, executionId);
+        add(h, CE_TIME, time.toString());
+        add(h, CE_WORKFLOW_ID, workflowId);
+        add(h, CONTENT_TYPE, "application/json");
+        return new ProducerRecord<>(topic, null, executionId, request.toString().getBytes(StandardCharsets.UTF_8), h);
+    }
+
+    private static void add(RecordHeaders h, String key, String value) {
+        h.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

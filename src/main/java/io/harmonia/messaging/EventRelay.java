@@ -1,0 +1,257 @@
+package io.harmonia.messaging;
+
+import io.harmonia.config.KafkaConfig;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.FeedPosition;
+import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.RecordedEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * The outbox relay: follows the event store's global feed from a durable cursor and publishes every event to Kafka
+ * as a CloudEvent, keyed by execution id. The cursor moves only after Kafka acknowledged the whole batch, so
+ * nothing is lost; a failed batch is sent again from the cursor, so a consumer may see an event twice (at-least-once;
+ * deduplicate by the {@code ce_id} header). Executions never wait for it.
+ *
+ * <p>With several replicas exactly one publishes: the one holding a Postgres advisory lock on a dedicated
+ * connection. When that connection (or its process) dies the lock is released and another replica takes over.
+ */
+@ApplicationScoped
+public class EventRelay {
+    private static final Logger LOG = Logger.getLogger(EventRelay.class);
+    static final long LOCK_KEY = 0x4841524d4f4e4941L; // "HARMONIA"
+
+    private final Pool pool;
+    private final PgEventStore store;
+    private final KafkaPublisher publisher;
+    private final KafkaConfig config;
+    private final ExecutionEngine engine;
+    private final Vertx vertx;
+    private final Counter published;
+    private final Map<String, String> workflowOfExecution = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 20_000;
+        }
+    };
+
+    private volatile boolean stopped;
+    private volatile boolean leader;
+    private SqlConnection lockConnection;
+    private FeedPosition cursor;
+    private boolean idle;
+    private long idleTimer = -1;
+    private boolean failing;
+
+    public EventRelay(Pool pool, PgEventStore store, KafkaPublisher publisher, KafkaConfig config,
+            ExecutionEngine engine, Vertx vertx, MeterRegistry metrics) {
+        this.pool = pool;
+        this.store = store;
+        this.publisher = publisher;
+        this.config = config;
+        this.engine = engine;
+        this.vertx = vertx;
+        this.published = Counter.builder("harmonia.relay.published").description("events published to Kafka")
+                .register(metrics);
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        if (!config.relay().enabled()) {
+            LOG.info("Kafka publication is disabled (harmonia.kafka.relay.enabled=false)");
+            return;
+        }
+        engine.onAppend(this::nudge);
+        tryToLead();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        stopped = true;
+        if (lockConnection != null) {
+            lockConnection.closeAndForget();
+        }
+    }
+
+    /** Whether this replica is the one publishing. */
+    public boolean leader() {
+        return leader;
+    }
+
+    private void tryToLead() {
+        if (stopped) {
+            return;
+        }
+        pool.getConnection()
+                .chain(conn -> conn.preparedQuery("select pg_try_advisory_lock($1)").execute(Tuple.of(LOCK_KEY))
+                        .map(rows -> rows.iterator().next().getBoolean(0))
+                        .chain(locked -> {
+                            if (!locked) {
+                                return conn.close().replaceWith(false);
+                            }
+                            lockConnection = conn;
+                            conn.closeHandler(() -> lostLeadership());
+                            return loadCursor().replaceWith(true);
+                        }))
+                .subscribe().with(led -> {
+                    if (led) {
+                        leader = true;
+                        LOG.infof("this replica publishes events to Kafka topic %s, from %s", config.eventsTopic(),
+                                cursor);
+                        round();
+                    } else {
+                        vertx.setTimer(2000, id -> tryToLead());
+                    }
+                }, err -> {
+                    LOG.debugf("could not try the relay lock: %s", err.getMessage());
+                    vertx.setTimer(2000, id -> tryToLead());
+                });
+    }
+
+    private void lostLeadership() {
+        if (leader) {
+            LOG.warn("lost the relay lock (its connection closed); trying to take it again");
+        }
+        leader = false;
+        lockConnection = null;
+        if (!stopped) {
+            vertx.setTimer(1000, id -> tryToLead());
+        }
+    }
+
+    private Uni<Void> loadCursor() {
+        return pool.query("select tx_id::text, global_position from relay_cursor where name = 'kafka'").execute()
+                .invoke(rows -> {
+                    var r = rows.iterator().next();
+                    cursor = new FeedPosition(r.getString(0), r.getLong(1));
+                })
+                .replaceWithVoid();
+    }
+
+    /** Wakes an idle relay: new events were appended. */
+    void nudge() {
+        if (!leader) {
+            return;
+        }
+        long timer;
+        synchronized (this) {
+            if (!idle) {
+                return;
+            }
+            idle = false;
+            timer = idleTimer;
+        }
+        if (vertx.cancelTimer(timer)) {
+            vertx.runOnContext(this::round);
+        }
+    }
+
+    private void round() {
+        if (stopped || !leader) {
+            return;
+        }
+        store.readFeed(cursor, config.relay().batchSize())
+                .chain(events -> events.isEmpty() ? Uni.createFrom().item(0) : publish(events))
+                .subscribe().with(count -> {
+                    if (failing) {
+                        LOG.info("Kafka publication resumed");
+                        failing = false;
+                    }
+                    if (count > 0) {
+                        vertx.runOnContext(this::round);
+                    } else {
+                        waitIdle(config.relay().idlePoll().toMillis());
+                    }
+                }, err -> {
+                    if (!failing) {
+                        LOG.warnf("Kafka publication is failing, will retry from %s: %s", cursor, err.toString());
+                        failing = true;
+                    }
+                    vertx.setTimer(1000, id -> round());
+                });
+    }
+
+    private void waitIdle(long millis) {
+        synchronized (this) {
+            idle = true;
+            idleTimer = vertx.setTimer(millis, id -> {
+                synchronized (this) {
+                    idle = false;
+                }
+                round();
+            });
+        }
+    }
+
+    private Uni<Integer> publish(List<RecordedEvent> events) {
+        return workflowIds(events).chain(() -> {
+            List<Uni<org.apache.kafka.clients.producer.RecordMetadata>> sends = new ArrayList<>(events.size());
+            for (RecordedEvent e : events) {
+                String workflowId = e.streamId().startsWith("execution-")
+                        ? workflowOf(CloudEventRecords.subject(e.streamId()))
+                        : CloudEventRecords.subject(e.streamId());
+                ProducerRecord<String, byte[]> record = CloudEventRecords.of(config.eventsTopic(), config.source(), e,
+                        workflowId);
+                sends.add(publisher.send(record));
+            }
+            RecordedEvent last = events.get(events.size() - 1);
+            FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
+            return Uni.join().all(sends).andFailFast()
+                    .chain(() -> pool.preparedQuery("update relay_cursor set tx_id = $1::text::xid8,"
+                            + " global_position = $2, updated_at = now() where name = 'kafka'")
+                            .execute(Tuple.of(next.txId(), next.globalPosition())))
+                    .invoke(() -> {
+                        cursor = next;
+                        published.increment(events.size());
+                    })
+                    .replaceWith(events.size());
+        });
+    }
+
+    private synchronized String workflowOf(String executionId) {
+        return workflowOfExecution.get(executionId);
+    }
+
+    private Uni<Void> workflowIds(List<RecordedEvent> events) {
+        List<UUID> missing = new ArrayList<>();
+        synchronized (this) {
+            for (RecordedEvent e : events) {
+                if (e.event() instanceof ExecutionStarted s) {
+                    workflowOfExecution.put(s.executionId(), s.workflowId());
+                } else if (e.streamId().startsWith("execution-")) {
+                    String id = CloudEventRecords.subject(e.streamId());
+                    if (!workflowOfExecution.containsKey(id)) {
+                        missing.add(UUID.fromString(id));
+                    }
+                }
+            }
+        }
+        if (missing.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("select id, workflow_id from executions where id = any($1)")
+                .execute(Tuple.of(missing.toArray(new UUID[0])))
+                .invoke(rows -> {
+                    synchronized (this) {
+                        rows.forEach(r -> workflowOfExecution.put(r.getUUID(0).toString(), r.getUUID(1).toString()));
+                    }
+                })
+                .replaceWithVoid();
+    }
+}

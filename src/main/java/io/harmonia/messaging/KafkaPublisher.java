@@ -1,0 +1,88 @@
+package io.harmonia.messaging;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * One idempotent producer (acks=all) for everything Harmonia publishes. Connection settings come from the global
+ * {@code kafka.*} configuration. {@code send} may block while the broker is unreachable (up to max.block.ms), so it
+ * runs on a dedicated thread, never on the event loop.
+ */
+@ApplicationScoped
+public class KafkaPublisher {
+
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "harmonia-kafka-send");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile KafkaProducer<String, byte[]> producer;
+
+    /** The producer settings: every {@code kafka.*} property, then Harmonia's delivery guarantees. */
+    static Map<String, Object> settings(Config config) {
+        Map<String, Object> props = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> props.put(name.substring(6), v));
+            }
+        }
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 2);
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(5).toMillis());
+        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(15).toMillis());
+        props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(5).toMillis());
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "harmonia");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        KafkaProducer<String, byte[]> p = producer;
+        if (p == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = new KafkaProducer<>(settings(ConfigProvider.getConfig()));
+                }
+                p = producer;
+            }
+        }
+        return p;
+    }
+
+    /** Sends one record; the Uni completes when Kafka has acknowledged it (acks=all), or fails. */
+    public Uni<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        return Uni.createFrom().<RecordMetadata>emitter(em -> producer().send(record, (meta, err) -> {
+            if (err != null) {
+                em.fail(err);
+            } else {
+                em.complete(meta);
+            }
+        })).runSubscriptionOn(sender);
+    }
+
+    @PreDestroy
+    void close() {
+        sender.shutdownNow();
+        KafkaProducer<String, byte[]> p = producer;
+        if (p != null) {
+            p.close(Duration.ofSeconds(2));
+        }
+    }
+}
