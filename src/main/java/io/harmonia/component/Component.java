@@ -21,4 +21,19 @@ public interface Component {
 
     /** Runs one attempt of a task. */
     Uni<TaskResult> invoke(TaskInvocation invocation);
+
+    /**
+     * Whether an action finishes at once, with no IO and no side effect (like {@code core.echo}). The engine then
+     * runs it inside the decision that starts it, and stores its start and its result in one append: no round trip
+     * to the database between a task's start and its completion.
+     */
+    default boolean runsInline(String action) {
+        return false;
+    }
+
+    /** Runs an inline action synchronously; only called when {@link #runsInline} is true for its action. */
+    default TaskResult invokeInline(TaskInvocation invocation) {
+        throw new IllegalStateException("Expected component '" + name() + "' to run action '" + invocation.action()
+                + "' inline, but it declares no inline actions");
+    }
 }

@@ -32,7 +32,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +55,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ExecutionEngine {
     private static final Logger LOG = Logger.getLogger(ExecutionEngine.class);
+    /** A guard against a runaway decision (a workflow's tasks are finite, so this is never reached in practice). */
+    private static final int MAX_EVENTS_PER_DECISION = 100_000;
 
     private final Pool pool;
     private final PgEventStore store;
@@ -82,7 +89,7 @@ public class ExecutionEngine {
      * Starts a new execution. {@code inTransaction} runs in the transaction of the first append (used to record an
      * idempotency key).
      */
-    public Uni<ExecutionState> start(String executionId, WorkflowDefinition wf, com.fasterxml.jackson.databind.JsonNode input,
+    public Uni<ExecutionState> start(String executionId, WorkflowDefinition wf, JsonNode input,
             Function<SqlClient, Uni<Void>> inTransaction) {
         Lane lane = new Lane(executionId);
         lane.state = ExecutionState.initial();
@@ -167,12 +174,13 @@ public class ExecutionEngine {
             Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict) {
         return ensureLoaded(lane).chain(() -> {
             ExecutionCommand command = commandAt.apply(clock.instant());
-            List<ExecutionEvent> events = decider.decide(command, lane.state, lane.workflow);
+            List<ExecutionEvent> events = new ArrayList<>(decider.decide(command, lane.state, lane.workflow));
             if (events.isEmpty()) {
                 return Uni.createFrom().item(new Decided(lane.state, List.of()));
             }
             ExecutionState before = lane.state;
-            ExecutionState after = ExecutionEvolver.fold(before, events);
+            Set<TaskStarted> ranInline = new HashSet<>();
+            ExecutionState after = runInline(lane, command.now(), events, ranInline);
             Uni<Void> tx = pool.withTransaction(conn -> store.append(conn, StreamIds.execution(lane.executionId),
                             before.version(), events)
                     .chain(() -> readModel.upsert(conn, after, lane.workflow, command.now()))
@@ -182,7 +190,7 @@ public class ExecutionEngine {
                     .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(8)
                     .map(ignored -> {
                         lane.state = after;
-                        afterAppend(lane, events);
+                        afterAppend(lane, events, ranInline);
                         appended.forEach(listener -> listener.run());
                         return new Decided(after, events);
                     })
@@ -228,9 +236,50 @@ public class ExecutionEngine {
 
     // ---- side effects, only after the events are durable ----
 
-    private void afterAppend(Lane lane, List<ExecutionEvent> events) {
+    /**
+     * Folds {@code events} into the lane's state and, for every task they start whose action runs inline, runs it
+     * now and decides its result too, adding those events: one append then holds the task's start and its result.
+     */
+    private ExecutionState runInline(Lane lane, Instant now, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
+        ExecutionState state = ExecutionEvolver.fold(lane.state, events);
+        for (int i = 0; i < events.size() && i < MAX_EVENTS_PER_DECISION; i++) {
+            if (!(events.get(i) instanceof TaskStarted started)) {
+                continue;
+            }
+            TaskDefinition def = lane.workflow.task(started.taskId()).orElseThrow();
+            Component component = components.get(def.component()).orElse(null);
+            if (component == null || !component.runsInline(def.action())) {
+                continue;
+            }
+            TaskResult result;
+            try {
+                result = component.invokeInline(invocation(lane.executionId, state, def, started));
+            } catch (RuntimeException e) {
+                result = TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '" + def.component()
+                        + "' failed unexpectedly: " + e, false);
+            }
+            List<ExecutionEvent> more = decider.decide(resultCommand(started, result).apply(now), state,
+                    lane.workflow);
+            state = ExecutionEvolver.fold(state, more);
+            events.addAll(more);
+            ranInline.add(started);
+        }
+        return state;
+    }
+
+    private static TaskInvocation invocation(String executionId, ExecutionState state, TaskDefinition def,
+            TaskStarted started) {
+        TaskState t = state.task(started.taskId());
+        return new TaskInvocation(executionId, state.workflowId(), started.taskId(), started.run(),
+                started.attempt(), def.action(), t.input(), t.firstStartedAt(), started.deadline());
+    }
+
+    private void afterAppend(Lane lane, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
         for (ExecutionEvent e : events) {
             metrics.counter("harmonia.events.appended", "type", e.getClass().getSimpleName()).increment();
+            if (e instanceof TaskStarted started && ranInline.contains(started)) {
+                continue;
+            }
             if (e instanceof TaskStarted started) {
                 dispatch(lane, started);
                 if (started.deadline() != null) {
@@ -272,9 +321,7 @@ public class ExecutionEngine {
     private void dispatch(Lane lane, TaskStarted started) {
         String executionId = lane.executionId;
         TaskDefinition def = lane.workflow.task(started.taskId()).orElseThrow();
-        TaskState t = lane.state.task(started.taskId());
-        TaskInvocation invocation = new TaskInvocation(executionId, lane.state.workflowId(), started.taskId(),
-                started.run(), started.attempt(), def.action(), t.input(), t.firstStartedAt(), started.deadline());
+        TaskInvocation invocation = invocation(executionId, lane.state, def, started);
         Component component = components.get(def.component()).orElse(null);
         Uni<TaskResult> result = component == null
                 ? Uni.createFrom().item(TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
@@ -289,18 +336,23 @@ public class ExecutionEngine {
         if (r instanceof TaskResult.Pending) {
             return; // an external worker reports the result later
         }
-        Function<Instant, ExecutionCommand> cmd;
-        if (r instanceof TaskResult.Success ok) {
-            cmd = now -> new ExecutionCommand.CompleteTask(started.taskId(), started.run(), started.attempt(),
-                    ok.output() == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : ok.output(), now);
-        } else {
-            TaskResult.Failure f = (TaskResult.Failure) r;
-            cmd = now -> new ExecutionCommand.FailTask(started.taskId(), started.run(), started.attempt(),
-                    f.errorType(), f.message(), f.retriable(), random(), now);
-        }
-        command(executionId, cmd).subscribe().with(s -> { }, err -> LOG.errorf(
+        command(executionId, resultCommand(started, r)).subscribe().with(s -> { }, err -> LOG.errorf(
                 "could not record the result of task '%s' attempt %d of execution %s: %s (the attempt runs again"
                         + " on recovery)", started.taskId(), started.attempt(), executionId, err.getMessage()));
+    }
+
+    private static Function<Instant, ExecutionCommand> resultCommand(TaskStarted started, TaskResult r) {
+        if (r instanceof TaskResult.Success ok) {
+            JsonNode output = ok.output() == null ? NullNode.getInstance() : ok.output();
+            return now -> new ExecutionCommand.CompleteTask(started.taskId(), started.run(), started.attempt(),
+                    output, now);
+        }
+        if (r instanceof TaskResult.Failure f) {
+            double random = random();
+            return now -> new ExecutionCommand.FailTask(started.taskId(), started.run(), started.attempt(),
+                    f.errorType(), f.message(), f.retriable(), random, now);
+        }
+        throw new IllegalArgumentException("Expected a task result with an outcome, found " + r);
     }
 
     private static double random() {

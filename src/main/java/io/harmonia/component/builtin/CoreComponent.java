@@ -62,6 +62,22 @@ public class CoreComponent implements Component {
         return ACTIONS;
     }
 
+    /** echo, transform and fail finish at once with no side effect: the engine runs them inline. */
+    @Override
+    public boolean runsInline(String action) {
+        return ECHO.equals(action) || TRANSFORM.equals(action) || FAIL.equals(action);
+    }
+
+    @Override
+    public TaskResult invokeInline(TaskInvocation invocation) {
+        return switch (invocation.action()) {
+            case ECHO, TRANSFORM -> TaskResult.success(orNull(invocation.input()));
+            case FAIL -> fail(invocation.input());
+            default -> throw new IllegalStateException("Expected an inline action of core (echo, transform, fail),"
+                    + " found '" + invocation.action() + "'");
+        };
+    }
+
     @Override
     public Uni<TaskResult> invoke(TaskInvocation invocation) {
         try {

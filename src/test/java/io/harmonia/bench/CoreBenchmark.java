@@ -1,0 +1,110 @@
+package io.harmonia.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.harmonia.domain.TestDefinitions;
+import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.ExecutionCommand;
+import io.harmonia.domain.execution.ExecutionDecider;
+import io.harmonia.domain.execution.ExecutionEvent;
+import io.harmonia.domain.execution.ExecutionEvolver;
+import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.Limits;
+import io.harmonia.domain.expression.EvaluationContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plain micro-benchmark of the pure core, without a database: how many whole executions the decider runs per
+ * second (W1, W2, W3 shapes, every task completing at once) and how many expressions the evaluator resolves per
+ * second. Run with {@code bench/core.sh}. Not a test: it asserts nothing and CI does not run it.
+ */
+public final class CoreBenchmark {
+
+    public static void main(String[] args) {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        ExecutionDecider decider = new ExecutionDecider(TestDefinitions.CEL, Limits.defaults());
+        for (String w : List.of("W1", "W2", "W3")) {
+            WorkflowDefinition wf = TestDefinitions.workflow(workflow(w));
+            run(w, seconds, () -> execute(decider, wf));
+        }
+        JsonNode template = TestDefinitions.json("{'value': '${tasks.a.output.n * 2}', 'text': 'n is ${input.n}'}");
+        EvaluationContext ctx = new EvaluationContext(TestDefinitions.json("{'n': 21}"),
+                Map.of("a", TestDefinitions.json("{'output': {'n': 21}, 'status': 'COMPLETED', 'error': null}")),
+                "e1", "w1", Instant.EPOCH, JsonNodeFactory.instance.objectNode(), Instant.EPOCH, "seed");
+        run("template (2 expressions)", seconds, () -> TestDefinitions.CEL.resolve(template, ctx).size());
+        run("condition", seconds, () -> TestDefinitions.CEL.test("input.n > 0 && tasks.a.status == 'COMPLETED'", ctx)
+                ? 1 : 0);
+    }
+
+    interface Op {
+        int run();
+    }
+
+    static void run(String name, int seconds, Op op) {
+        long sink = 0;
+        long warmEnd = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < warmEnd) {
+            sink += op.run();
+        }
+        long n = 0;
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            sink += op.run();
+            n++;
+        }
+        double perSecond = n / ((System.nanoTime() - start) / 1e9);
+        System.out.printf("%-28s %,12.0f ops/s   %8.2f us/op   (sink %d)%n", name, perSecond, 1e6 / perSecond,
+                sink % 10);
+    }
+
+    /** Runs one execution to completion, every started task completing at once; returns the events decided. */
+    static int execute(ExecutionDecider decider, WorkflowDefinition wf) {
+        Instant now = Instant.EPOCH;
+        ExecutionState s = ExecutionState.initial();
+        List<ExecutionEvent> events = decider.decide(new ExecutionCommand.Start("e-1", TestDefinitions.json("{'n': 1}"),
+                now), s, wf);
+        s = ExecutionEvolver.fold(s, events);
+        int total = events.size();
+        while (!s.status().terminal()) {
+            ExecutionEvent.TaskStarted started = null;
+            for (ExecutionEvent e : events) {
+                if (e instanceof ExecutionEvent.TaskStarted t) {
+                    started = t;
+                    break;
+                }
+            }
+            if (started == null) {
+                started = s.tasks().values().stream()
+                        .filter(t -> t.status() == io.harmonia.domain.execution.TaskStatus.RUNNING)
+                        .map(t -> new ExecutionEvent.TaskStarted(t.taskId(), t.run(), t.attempt(), null, Instant.EPOCH))
+                        .findFirst().orElseThrow();
+            }
+            events = decider.decide(new ExecutionCommand.CompleteTask(started.taskId(), started.run(),
+                    started.attempt(), s.task(started.taskId()).input(), now), s, wf);
+            s = ExecutionEvolver.fold(s, events);
+            total += events.size();
+        }
+        return total;
+    }
+
+    static String workflow(String w) {
+        String echo = "'component': 'core', 'action': 'echo', 'input': {'n': '${input.n}'}";
+        return switch (w) {
+            case "W1" -> "{'name': 'w1', 'tasks': [{'id': 'a', " + echo + "}, {'id': 'b', " + echo
+                    + ", 'depends_on': ['a']}, {'id': 'c', " + echo + ", 'depends_on': ['a']}, {'id': 'd', " + echo
+                    + ", 'depends_on': ['a']}, {'id': 'e', " + echo + ", 'depends_on': ['b', 'c', 'd']}]}";
+            case "W2" -> {
+                StringBuilder b = new StringBuilder("{'name': 'w2', 'tasks': [");
+                for (int i = 0; i < 10; i++) {
+                    b.append(i == 0 ? "" : ", ").append("{'id': 't").append(i).append("', ").append(echo)
+                            .append(i == 0 ? "" : ", 'depends_on': ['t" + (i - 1) + "']").append('}');
+                }
+                yield b.append("]}").toString();
+            }
+            default -> "{'name': 'w3', 'tasks': [{'id': 'only', " + echo + "}]}";
+        };
+    }
+}
