@@ -68,6 +68,7 @@ public class ExecutionEngine {
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
+    private final Map<Class<?>, io.micrometer.core.instrument.Counter> appendedCounters = new ConcurrentHashMap<>();
     private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ExecutionEngine(Pool pool, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
@@ -276,7 +277,8 @@ public class ExecutionEngine {
 
     private void afterAppend(Lane lane, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
         for (ExecutionEvent e : events) {
-            metrics.counter("harmonia.events.appended", "type", e.getClass().getSimpleName()).increment();
+            appendedCounters.computeIfAbsent(e.getClass(), c -> metrics.counter("harmonia.events.appended", "type",
+                    c.getSimpleName())).increment();
             if (e instanceof TaskStarted started && ranInline.contains(started)) {
                 continue;
             }

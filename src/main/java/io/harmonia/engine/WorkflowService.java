@@ -71,7 +71,8 @@ public class WorkflowService {
     /** A version of a workflow (the latest when {@code version} is null), deleted or not for explicit versions. */
     public Uni<WorkflowDefinition> definition(String id, Integer version) {
         if (version == null) {
-            return existing(id).chain(row -> definition(id, row.version()));
+            return parseId(id).chain(() -> readModel.latestVersion(id))
+                    .chain(v -> definition(id, v.orElseThrow(() -> new WorkflowNotFound(id, null))));
         }
         WorkflowDefinition cached = versions.get(id + "@" + version);
         if (cached != null) {

@@ -62,6 +62,13 @@ public class WorkflowReadModel {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toRow(rows.iterator().next())));
     }
 
+    /** The latest version of a workflow that is not deleted, without reading its definition. */
+    public Uni<Optional<Integer>> latestVersion(String id) {
+        return pool.preparedQuery("select version from workflows where id = $1 and not deleted")
+                .execute(Tuple.of(UUID.fromString(id)))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getInteger(0)));
+    }
+
     public Uni<Optional<JsonNode>> version(String id, int version) {
         return pool.preparedQuery("select definition::text from workflow_versions where workflow_id = $1 and version = $2")
                 .execute(Tuple.of(UUID.fromString(id), version))
