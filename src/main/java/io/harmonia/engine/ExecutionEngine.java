@@ -58,7 +58,7 @@ public class ExecutionEngine {
     /** A guard against a runaway decision (a workflow's tasks are finite, so this is never reached in practice). */
     private static final int MAX_EVENTS_PER_DECISION = 100_000;
 
-    private final Pool pool;
+    private final GroupCommit groupCommit;
     private final PgEventStore store;
     private final ExecutionReadModel readModel;
     private final WorkflowService workflows;
@@ -71,9 +71,9 @@ public class ExecutionEngine {
     private final Map<Class<?>, io.micrometer.core.instrument.Counter> appendedCounters = new ConcurrentHashMap<>();
     private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public ExecutionEngine(Pool pool, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
+    public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics) {
-        this.pool = pool;
+        this.groupCommit = groupCommit;
         this.store = store;
         this.readModel = readModel;
         this.workflows = workflows;
@@ -182,10 +182,10 @@ public class ExecutionEngine {
             ExecutionState before = lane.state;
             Set<TaskStarted> ranInline = new HashSet<>();
             ExecutionState after = runInline(lane, command.now(), events, ranInline);
-            Uni<Void> tx = pool.withTransaction(conn -> store.append(conn, StreamIds.execution(lane.executionId),
-                            before.version(), events)
-                    .chain(() -> readModel.upsert(conn, after, lane.workflow, command.now()))
-                    .chain(() -> inTransaction == null ? Uni.createFrom().voidItem() : inTransaction.apply(conn)));
+            String stream = StreamIds.execution(lane.executionId);
+            Uni<Void> tx = groupCommit.append(stream, before.version(),
+                    PgEventStore.rows(stream, before.version(), events),
+                    ExecutionReadModel.row(after, lane.workflow, command.now()), inTransaction);
             return tx
                     .onFailure(ExecutionEngine::transientFailure)
                     .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(8)

@@ -40,6 +40,13 @@ public class PgEventStore {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        return insertRows(tx, rows(streamId, expectedVersion, events))
+                .onFailure(PgEventStore::isVersionConflict)
+                .transform(err -> new ConcurrencyConflict(streamId, expectedVersion));
+    }
+
+    /** The rows that append {@code events} to a stream at {@code expectedVersion}: for batching appends. */
+    public static List<Tuple> rows(String streamId, long expectedVersion, List<?> events) {
         List<Tuple> rows = new ArrayList<>(events.size());
         long version = expectedVersion;
         for (Object e : events) {
@@ -48,10 +55,15 @@ public class PgEventStore {
             rows.add(Tuple.tuple(List.of(streamId, (int) version, enc.type(), (short) enc.schemaVersion(),
                     enc.payload().toString(), occurredAt(e).atOffset(ZoneOffset.UTC))));
         }
-        return tx.preparedQuery(INSERT).executeBatch(rows)
-                .onFailure(PgEventStore::isVersionConflict)
-                .transform(err -> new ConcurrencyConflict(streamId, expectedVersion))
-                .replaceWithVoid();
+        return rows;
+    }
+
+    /**
+     * Inserts rows made by {@link #rows}, of one stream or many, in one round trip. A version conflict fails it
+     * (see {@link #isVersionConflict}); which stream conflicted is for the caller to find out.
+     */
+    public Uni<Void> insertRows(SqlClient tx, List<Tuple> rows) {
+        return tx.preparedQuery(INSERT).executeBatch(rows).replaceWithVoid();
     }
 
     /** A stream's events from {@code fromVersion} (inclusive, from 1), at most {@code limit}. */
@@ -110,7 +122,7 @@ public class PgEventStore {
         }
     }
 
-    private static boolean isVersionConflict(Throwable t) {
+    public static boolean isVersionConflict(Throwable t) {
         return t instanceof PgException pg && "23505".equals(pg.getSqlState())
                 && String.valueOf(pg.getConstraint() == null ? pg.getMessage() : pg.getConstraint())
                         .contains("events_stream_version");

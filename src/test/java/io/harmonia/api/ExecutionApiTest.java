@@ -168,6 +168,30 @@ class ExecutionApiTest {
     }
 
     @Test
+    void concurrentStartsWithOneIdempotencyKeyMakeOneExecution() throws Exception {
+        String wf = createWorkflow(WorkflowApiTest.SEED);
+        String key = "burst-" + System.nanoTime();
+        String body = json("{'workflow_id': '" + wf + "', 'input': {'n': 3}}");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                ids.add(pool.submit(() -> given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                        .body(body).post("/api/executions").then().statusCode(201).extract()
+                        .<String>path("execution_id")));
+            }
+            java.util.Set<String> distinct = new java.util.HashSet<>();
+            for (var f : ids) {
+                distinct.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(distinct).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        given().get("/api/executions?workflow_id=" + wf).then().body("total", equalTo(1));
+    }
+
+    @Test
     void inputIsValidatedAgainstTheWorkflowSchema() {
         String wf = createWorkflow(WorkflowApiTest.SEED);
         given().contentType(ContentType.JSON).body(json("{'workflow_id': '" + wf + "', 'input': {'n': 'x'}}"))

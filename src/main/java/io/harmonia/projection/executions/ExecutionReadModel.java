@@ -30,15 +30,25 @@ public class ExecutionReadModel {
         this.pool = pool;
     }
 
+    private static final String UPSERT = "insert into executions (id, workflow_id, workflow_version, status,"
+            + " created_at, updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::text::jsonb)"
+            + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
+            + " stream_version = excluded.stream_version, view = excluded.view";
+
     public Uni<Void> upsert(SqlClient tx, ExecutionState s, WorkflowDefinition wf, Instant now) {
-        return tx.preparedQuery("insert into executions (id, workflow_id, workflow_version, status, created_at,"
-                        + " updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::text::jsonb)"
-                        + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
-                        + " stream_version = excluded.stream_version, view = excluded.view")
-                .execute(Tuple.tuple(List.of(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
-                        s.workflowVersion(), s.status().name(), now.atOffset(ZoneOffset.UTC), (int) s.version(),
-                        ExecutionView.of(s, wf).toString())))
-                .replaceWithVoid();
+        return upsertRows(tx, List.of(row(s, wf, now)));
+    }
+
+    /** The row of one execution's view, for batching. */
+    public static Tuple row(ExecutionState s, WorkflowDefinition wf, Instant now) {
+        return Tuple.tuple(List.of(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
+                s.workflowVersion(), s.status().name(), now.atOffset(ZoneOffset.UTC), (int) s.version(),
+                ExecutionView.of(s, wf).toString()));
+    }
+
+    /** Upserts rows made by {@link #row} (one per execution) in one round trip. */
+    public Uni<Void> upsertRows(SqlClient tx, List<Tuple> rows) {
+        return tx.preparedQuery(UPSERT).executeBatch(rows).replaceWithVoid();
     }
 
     public Uni<Optional<JsonNode>> view(String executionId) {
