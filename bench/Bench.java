@@ -7,10 +7,12 @@
 //   --concurrency 32               concurrent start requests (clients)
 //   --rate 0                       if > 0: start this many executions per second instead (latency run)
 //   --warmup 200                   executions run first and not measured
+//   --pg postgresql://postgres@127.0.0.1:5432/harmonia   optional: measure WAL bytes written per execution (psql)
 //
 // It creates the workflow, starts the executions over the REST API, waits until every one has finished, and prints
 // executions/s, tasks/s, p50/p95/p99 start-to-complete latency (from sending the start request to the execution's
-// end_time) and events persisted per execution. It refuses to report a run in which any execution did not complete.
+// end_time), events persisted per execution, the service's own CPU per execution and per task (from its
+// process_cpu_time_ns_total metric) and, with --pg, the Postgres WAL bytes written per execution. It refuses to report a run in which any execution did not complete.
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +34,7 @@ public class Bench {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     static String url = "http://localhost:8080";
+    static String pg;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("workload", "W3", "executions", "2000", "concurrency", "32",
@@ -40,6 +43,7 @@ public class Bench {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         url = o.getOrDefault("url", url);
+        pg = o.get("pg");
         String workload = o.get("workload").toUpperCase();
         int n = Integer.parseInt(o.get("executions"));
         int concurrency = Integer.parseInt(o.get("concurrency"));
@@ -60,6 +64,8 @@ public class Bench {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Semaphore slots = new Semaphore(concurrency);
         List<CompletableFuture<?>> starts = new ArrayList<>();
+        double cpu0 = cpuNanos();
+        long wal0 = walBytes();
         long t0 = System.nanoTime();
         Instant wall0 = Instant.now();
         for (int i = 0; i < n; i++) {
@@ -91,6 +97,8 @@ public class Bench {
             }
             Thread.sleep(50);
         }
+        double cpu = cpuNanos() - cpu0;
+        long wal = walBytes() - wal0;
         if (!report) {
             return;
         }
@@ -136,6 +144,29 @@ public class Bench {
         System.out.printf("latency ms  p50 %d   p95 %d   p99 %d   max %d%n", pct(latencies, 50), pct(latencies, 95),
                 pct(latencies, 99), latencies.get(latencies.size() - 1));
         System.out.printf("events persisted per execution %.1f%n", (double) events / n);
+        if (cpu > 0) {
+            System.out.printf("service CPU  %.3f ms per execution   %.3f ms per task%n", cpu / 1e6 / n,
+                    cpu / 1e6 / n / tasks);
+        }
+        if (wal > 0) {
+            System.out.printf("Postgres WAL written  %.0f bytes per execution%n", (double) wal / n);
+        }
+    }
+
+    static double cpuNanos() throws Exception {
+        Matcher m = Pattern.compile("(?m)^process_cpu_time_ns_total\\S*\\s+([0-9.Ee+]+)").matcher(get("/q/metrics"));
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    static long walBytes() throws Exception {
+        if (pg == null) {
+            return 0;
+        }
+        Process p = new ProcessBuilder("psql", pg, "-Atc", "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        return Long.parseLong(out);
     }
 
     static long pct(List<Long> sorted, int p) {

@@ -95,7 +95,12 @@ public class ExecutionResource {
         }
         Integer v = version == null || version.isNull() ? null : version.intValue();
         return executions.start(wf.asText(), v, input, idempotencyKey).map(started -> {
-            ObjectNode out = ((ObjectNode) started.view()).deepCopy();
+            // the start answer is short (seed: execution_id and status); GET gives the whole view
+            JsonNode view = started.view();
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            for (String f : List.of("execution_id", "workflow_id", "workflow_version", "status")) {
+                out.set(f, view.get(f));
+            }
             Response.ResponseBuilder rb = Response.created(URI.create("/api/executions/"
                     + out.path("execution_id").asText())).entity(out);
             if (started.replayed()) {

@@ -5,7 +5,6 @@ import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionCommand;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.projection.executions.ExecutionReadModel;
-import io.harmonia.projection.executions.ExecutionView;
 import io.harmonia.schema.JsonSchemas;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,7 +19,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class ExecutionService {
 
-    /** A started execution's view; {@code replayed} when an idempotency key returned an earlier start. */
+    /** A started execution (at least execution_id, workflow_id, workflow_version, status); {@code replayed} when an idempotency key returned an earlier start. */
     public record Started(JsonNode view, boolean replayed) {}
 
     private final ExecutionEngine engine;
@@ -62,8 +61,14 @@ public class ExecutionService {
             return engine.start(executionId, wf, input, idempotencyKey == null ? null
                             : tx -> tx.preparedQuery("insert into idempotency_keys (key, execution_id) values ($1, $2)")
                                     .execute(Tuple.of(idempotencyKey, UUID.fromString(executionId))).replaceWithVoid())
-                    .map(s -> new Started(ExecutionView.of(s, wf), false));
+                    .map(s -> new Started(summary(s), false));
         });
+    }
+
+    private static JsonNode summary(ExecutionState s) {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("execution_id", s.executionId()).put("workflow_id", s.workflowId())
+                .put("workflow_version", s.workflowVersion()).put("status", s.status().name());
     }
 
     private Uni<Optional<Started>> earlierStart(String key) {

@@ -59,6 +59,20 @@ public final class EventCodec {
         return new Encoded(event.getClass().getSimpleName(), version, JSON.valueToTree(event));
     }
 
+    /** The type, version and JSON text of an event, written straight to text (no intermediate tree). */
+    public static String[] encodeToText(Object event) {
+        Integer version = VERSION.get(event.getClass());
+        if (version == null) {
+            throw new IllegalArgumentException("Expected a registered event type, found " + event.getClass());
+        }
+        try {
+            return new String[] {event.getClass().getSimpleName(), String.valueOf(version),
+                    JSON.writeValueAsString(event)};
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Could not write event " + event.getClass().getSimpleName(), e);
+        }
+    }
+
     public static Object decode(String type, int schemaVersion, JsonNode payload) {
         Class<?> c = BY_KEY.get(type + "@" + schemaVersion);
         if (c == null) {

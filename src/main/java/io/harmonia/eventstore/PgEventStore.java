@@ -50,10 +50,10 @@ public class PgEventStore {
         List<Tuple> rows = new ArrayList<>(events.size());
         long version = expectedVersion;
         for (Object e : events) {
-            EventCodec.Encoded enc = EventCodec.encode(e);
+            String[] enc = EventCodec.encodeToText(e);
             version++;
-            rows.add(Tuple.tuple(List.of(streamId, (int) version, enc.type(), (short) enc.schemaVersion(),
-                    enc.payload().toString(), occurredAt(e).atOffset(ZoneOffset.UTC))));
+            rows.add(Tuple.tuple(List.of(streamId, (int) version, enc[0], Short.valueOf(enc[1]), enc[2],
+                    occurredAt(e).atOffset(ZoneOffset.UTC))));
         }
         return rows;
     }
