@@ -100,6 +100,18 @@ public final class EmbeddedKafka {
         this.controllerPort = controllerPort;
     }
 
+    /**
+     * Runs a standalone broker until the process is stopped, for local benchmarks of the packaged service:
+     * {@code bench/service.sh} starts it with a port. Not used by the service itself.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 29092;
+        EmbeddedKafka kafka = shared("bench", null, port);
+        org.jboss.logging.Logger.getLogger(EmbeddedKafka.class).infof("Kafka broker ready on %s",
+                kafka.bootstrapServers());
+        Thread.currentThread().join();
+    }
+
     /** The node of this JVM; starts one (test profile settings: temporary data, free port) if none runs yet. */
     public static synchronized EmbeddedKafka shared() {
         return shared("test", null, 0);
