@@ -26,7 +26,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -60,7 +59,6 @@ public class ExecutionEngine {
 
     private final GroupCommit groupCommit;
     private final PgEventStore store;
-    private final ExecutionReadModel readModel;
     private final WorkflowService workflows;
     private final ExecutionDecider decider;
     private final ComponentRegistry components;
@@ -71,11 +69,10 @@ public class ExecutionEngine {
     private final Map<Class<?>, io.micrometer.core.instrument.Counter> appendedCounters = new ConcurrentHashMap<>();
     private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, ExecutionReadModel readModel, WorkflowService workflows,
+    public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowService workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics) {
         this.groupCommit = groupCommit;
         this.store = store;
-        this.readModel = readModel;
         this.workflows = workflows;
         this.decider = decider;
         this.components = components;
