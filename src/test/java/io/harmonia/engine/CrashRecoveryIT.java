@@ -67,6 +67,9 @@ class CrashRecoveryIT {
         ProcessBuilder pb = new ProcessBuilder(javaBin, "-jar", jar);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        // this test is about the engine: no Kafka here (KafkaOutageTest covers publication)
+        env.put("HARMONIA_KAFKA_RELAY_ENABLED", "false");
+        env.put("MP_MESSAGING_INCOMING_TASK_RESULTS_ENABLED", "false");
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reactiveUrl);
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
         String user = System.getenv("HARMONIA_DATASOURCE_URL") == null ? "postgres"
@@ -97,6 +100,18 @@ class CrashRecoveryIT {
                     .body("{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": " + i + "}}")
                     .post("/api/executions").then().statusCode(201).extract().path("execution_id"));
         }
+        // a retry that is waiting at the crash, and a deadline that passes after it: both are durable timers
+        String retrying = given().contentType(ContentType.JSON).body("""
+                {"name": "retry-across-crash", "tasks": [
+                  {"id": "flaky", "component": "core", "action": "fail", "input": {"error_type": "SERVER_ERROR"},
+                   "retry": {"max_attempts": 2, "initial_delay_ms": 2500, "jitter": false}}]}""")
+                .post("/api/workflows").then().statusCode(201).extract().path("workflow_id");
+        List<String> retries = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            retries.add(given().contentType(ContentType.JSON)
+                    .body("{\"workflow_id\": \"" + retrying + "\", \"input\": {}}")
+                    .post("/api/executions").then().statusCode(201).extract().path("execution_id"));
+        }
         // crash while the naps are running
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/executions/" + ids.get(ids.size() - 1))
                 .then().extract().path("task_executions.nap.status").equals("RUNNING"));
@@ -106,6 +121,12 @@ class CrashRecoveryIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> ids.stream()
                 .allMatch(id -> "COMPLETED".equals(given().get("/api/executions/" + id).then().extract()
                         .path("status"))));
+        for (String id : retries) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(given().get("/api/executions/" + id)
+                    .then().extract().path("status")));
+            JsonPath view = given().get("/api/executions/" + id).then().extract().jsonPath();
+            assertThat(view.getInt("task_executions.flaky.attempts")).as("the retry after the crash ran").isEqualTo(2);
+        }
         int rerun = 0;
         for (String id : ids) {
             JsonPath events = given().get("/api/executions/" + id + "/events?limit=1000").then().statusCode(200)
