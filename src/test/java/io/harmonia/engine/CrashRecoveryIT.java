@@ -64,12 +64,11 @@ class CrashRecoveryIT {
     static Process launch(Path log) throws Exception {
         String jar = System.getProperty("harmonia.app.jar", "target/quarkus-app/quarkus-run.jar");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-jar", jar);
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dmp.messaging.incoming.task-results.enabled=false", "-jar", jar);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         // this test is about the engine: no Kafka here (KafkaOutageTest covers publication)
         env.put("HARMONIA_KAFKA_RELAY_ENABLED", "false");
-        env.put("MP_MESSAGING_INCOMING_TASK_RESULTS_ENABLED", "false");
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reactiveUrl);
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
         String user = System.getenv("HARMONIA_DATASOURCE_URL") == null ? "postgres"
