@@ -1,0 +1,52 @@
+package io.harmonia.api.stream;
+
+import io.harmonia.config.StreamConfig;
+import io.harmonia.stream.StreamService;
+import io.harmonia.stream.StreamSubscriber;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * {@code /ws/executions?workflow_id=&status=&types=&after=<execution_id>/<sequence>}: the events of every execution,
+ * filtered, live (or from the event after {@code after}).
+ */
+@WebSocket(path = "/ws/executions", endpointId = GlobalStreamSocket.ID)
+public class GlobalStreamSocket {
+    static final String ID = "harmonia-global-stream";
+
+    private final StreamService streams;
+    private final StreamConfig config;
+    private final Vertx vertx;
+
+    public GlobalStreamSocket(StreamService streams, StreamConfig config, Vertx vertx) {
+        this.streams = streams;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    @OnOpen
+    public Uni<Void> open(WebSocketConnection connection) {
+        StreamService.Checked checked = connection.userData().get(StreamUpgradeCheck.CHECKED);
+        if (checked == null) {
+            return connection.close(new CloseReason(1011, "the request was not checked before the upgrade"));
+        }
+        WebSocketSink sink = new WebSocketSink(connection, connection.userData().get(StreamUpgradeCheck.TCP), vertx,
+                config.closeTimeout());
+        connection.userData().put(ExecutionStreamSocket.SUBSCRIBER, streams.openGlobal(checked, sink));
+        return Uni.createFrom().voidItem();
+    }
+
+    @OnClose
+    public Uni<Void> close(WebSocketConnection connection) {
+        StreamSubscriber sub = connection.userData().get(ExecutionStreamSocket.SUBSCRIBER);
+        if (sub != null) {
+            sub.cancel();
+        }
+        return Uni.createFrom().voidItem();
+    }
+}

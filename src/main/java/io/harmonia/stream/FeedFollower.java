@@ -1,0 +1,162 @@
+package io.harmonia.stream;
+
+import io.harmonia.config.StreamConfig;
+import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.FeedPosition;
+import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.RecordedEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/**
+ * Feeds live streams from the event store's global feed, so that every replica streams every execution, whichever
+ * replica runs it. Starts at the tail of the feed (live streams keep no durable cursor: a subscriber resumes from its
+ * own last event, read from the store), polls every {@code harmonia.streams.poll-interval} and is woken at once by
+ * local appends. Builds each event's message once and hands it to the {@link StreamHub}.
+ */
+@ApplicationScoped
+public class FeedFollower {
+    private static final Logger LOG = Logger.getLogger(FeedFollower.class);
+    private static final String TAIL = "select tx_id::text, global_position from events"
+            + " where tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+            + " order by tx_id desc, global_position desc limit 1";
+
+    private final Pool pool;
+    private final PgEventStore store;
+    private final ExecutionEngine engine;
+    private final StreamHub hub;
+    private final StreamConfig config;
+    private final Vertx vertx;
+    private final ExecutionTracker tracker;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+    private volatile boolean stopped;
+    private FeedPosition cursor;
+    private boolean idle;
+    private long idleTimer = -1;
+    private boolean failing;
+
+    public FeedFollower(Pool pool, PgEventStore store, ExecutionEngine engine, StreamHub hub, StreamConfig config,
+            Vertx vertx) {
+        this.pool = pool;
+        this.store = store;
+        this.engine = engine;
+        this.hub = hub;
+        this.config = config;
+        this.vertx = vertx;
+        this.tracker = new ExecutionTracker(pool, config.trackedExecutions());
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        engine.onAppend(this::nudge);
+        findTail();
+    }
+
+    void stop(@Observes @Priority(1) ShutdownEvent ignored) {
+        stopped = true;
+        hub.shutdown();
+    }
+
+    /** Completes once the follower knows where the feed's tail is: subscribers may register from then on. */
+    public Uni<Void> ready() {
+        return Uni.createFrom().completionStage(ready);
+    }
+
+    private void findTail() {
+        if (stopped) {
+            return;
+        }
+        pool.query(TAIL).execute().subscribe().with(rows -> {
+            if (rows.size() == 0) {
+                cursor = FeedPosition.START;
+            } else {
+                Row r = rows.iterator().next();
+                cursor = new FeedPosition(r.getString(0), r.getLong(1));
+            }
+            LOG.debugf("live streams follow the global feed from %s", cursor);
+            ready.complete(null);
+            round();
+        }, err -> {
+            LOG.warnf("could not find the tail of the event feed, retrying: %s", err.getMessage());
+            vertx.setTimer(1000, id -> findTail());
+        });
+    }
+
+    /** Wakes an idle follower: events were appended here. */
+    void nudge() {
+        long timer;
+        synchronized (this) {
+            if (!idle) {
+                return;
+            }
+            idle = false;
+            timer = idleTimer;
+        }
+        if (vertx.cancelTimer(timer)) {
+            vertx.runOnContext(this::round);
+        }
+    }
+
+    private void round() {
+        if (stopped) {
+            return;
+        }
+        int batch = config.feedBatchSize();
+        store.readFeed(cursor, batch)
+                .chain(events -> events.isEmpty() ? Uni.createFrom().item(0) : publish(events))
+                .subscribe().with(count -> {
+                    if (failing) {
+                        LOG.info("live streams follow the event feed again");
+                        failing = false;
+                    }
+                    if (count == batch) {
+                        vertx.runOnContext(this::round);
+                    } else {
+                        waitIdle(config.pollInterval().toMillis());
+                    }
+                }, err -> {
+                    if (!failing) {
+                        LOG.warnf("live streams cannot read the event feed, retrying from %s: %s", cursor,
+                                err.toString());
+                        failing = true;
+                    }
+                    vertx.setTimer(1000, id -> round());
+                });
+    }
+
+    private Uni<Integer> publish(List<RecordedEvent> events) {
+        RecordedEvent last = events.get(events.size() - 1);
+        FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
+        if (!hub.hasSubscribers()) {
+            cursor = next; // nobody listens: no message to build (the tracker catches up by itself later)
+            return Uni.createFrom().item(events.size());
+        }
+        return tracker.messages(events).map(messages -> {
+            cursor = next;
+            hub.publish(messages);
+            return events.size();
+        });
+    }
+
+    private void waitIdle(long millis) {
+        synchronized (this) {
+            idle = true;
+            idleTimer = vertx.setTimer(Math.max(1, millis), id -> {
+                synchronized (this) {
+                    idle = false;
+                }
+                round();
+            });
+        }
+    }
+}

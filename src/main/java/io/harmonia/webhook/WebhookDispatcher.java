@@ -1,0 +1,187 @@
+package io.harmonia.webhook;
+
+import io.harmonia.config.WebhookConfig;
+import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.PgEventStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Delivers webhooks. With several replicas exactly one delivers: the one holding a Postgres advisory lock on a
+ * dedicated connection (as the Kafka relay does); when it dies, its connection closes, the lock is released and
+ * another replica takes over from the durable cursors. Each subscription is delivered by its own
+ * {@link SubscriptionDeliverer}, so one slow or failing endpoint delays no other. Executions never wait for it.
+ */
+@ApplicationScoped
+public class WebhookDispatcher {
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+    static final long LOCK_KEY = 0x484152574542484bL; // "HARWEBHK"
+
+    private final Pool pool;
+    private final PgEventStore store;
+    private final WebhookStore subscriptions;
+    private final ExecutionEngine engine;
+    private final WebhookConfig config;
+    private final Vertx vertx;
+    private final MeterRegistry metrics;
+    private final Map<String, SubscriptionDeliverer> deliverers = new ConcurrentHashMap<>();
+
+    private volatile boolean stopped;
+    private volatile boolean leader;
+    private SqlConnection lockConnection;
+    private HttpClient http;
+    private long rescanTimer = -1;
+    private boolean scanning;
+
+    public WebhookDispatcher(Pool pool, PgEventStore store, WebhookStore subscriptions, ExecutionEngine engine,
+            WebhookConfig config, Vertx vertx, MeterRegistry metrics) {
+        this.pool = pool;
+        this.store = store;
+        this.subscriptions = subscriptions;
+        this.engine = engine;
+        this.config = config;
+        this.vertx = vertx;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        if (!config.enabled()) {
+            LOG.info("webhook delivery is disabled on this replica (harmonia.webhooks.enabled=false)");
+            return;
+        }
+        http = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
+                .setMaxPoolSize(config.maxConnectionsPerHost())
+                .setKeepAlive(true));
+        engine.onAppend(this::nudge);
+        tryToLead();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        stopped = true;
+        deliverers.values().forEach(SubscriptionDeliverer::stop);
+        deliverers.clear();
+        if (lockConnection != null) {
+            lockConnection.closeAndForget();
+        }
+        if (http != null) {
+            http.closeAndForget();
+        }
+    }
+
+    /** Whether this replica is the one delivering. */
+    public boolean leader() {
+        return leader;
+    }
+
+    /** A subscription was created or deleted here: pick it up now rather than at the next scan. */
+    void changed() {
+        if (leader) {
+            vertx.runOnContext(this::rescan);
+        }
+    }
+
+    private void nudge() {
+        if (!leader) {
+            return;
+        }
+        for (SubscriptionDeliverer d : deliverers.values()) {
+            d.nudge();
+        }
+    }
+
+    private void tryToLead() {
+        if (stopped) {
+            return;
+        }
+        pool.getConnection()
+                .chain(conn -> conn.preparedQuery("select pg_try_advisory_lock($1)").execute(Tuple.of(LOCK_KEY))
+                        .map(rows -> rows.iterator().next().getBoolean(0))
+                        .chain(locked -> {
+                            if (!locked) {
+                                return conn.close().replaceWith(false);
+                            }
+                            lockConnection = conn;
+                            conn.closeHandler(this::lostLeadership);
+                            return io.smallrye.mutiny.Uni.createFrom().item(true);
+                        }))
+                .subscribe().with(led -> {
+                    if (led) {
+                        leader = true;
+                        LOG.info("this replica delivers webhooks");
+                        rescan();
+                        rescanTimer = vertx.setPeriodic(Math.max(1, config.rescanInterval().toMillis()),
+                                id -> rescan());
+                    } else {
+                        vertx.setTimer(2000, id -> tryToLead());
+                    }
+                }, err -> {
+                    LOG.debugf("could not try the webhook lock: %s", err.getMessage());
+                    vertx.setTimer(2000, id -> tryToLead());
+                });
+    }
+
+    private void lostLeadership() {
+        if (leader) {
+            LOG.warn("lost the webhook delivery lock (its connection closed); trying to take it again");
+        }
+        leader = false;
+        lockConnection = null;
+        vertx.cancelTimer(rescanTimer);
+        deliverers.values().forEach(SubscriptionDeliverer::stop);
+        deliverers.clear();
+        if (!stopped) {
+            vertx.setTimer(1000, id -> tryToLead());
+        }
+    }
+
+    /** Starts a deliverer for each new subscription, stops those of deleted ones. */
+    private void rescan() {
+        synchronized (this) {
+            if (scanning || !leader || stopped) {
+                return;
+            }
+            scanning = true;
+        }
+        subscriptions.all().subscribe().with(all -> {
+            Set<String> ids = new HashSet<>();
+            for (WebhookSubscription s : all) {
+                ids.add(s.id());
+                if (leader && !stopped && !deliverers.containsKey(s.id())) {
+                    SubscriptionDeliverer d = new SubscriptionDeliverer(s, pool, store, subscriptions, http, config,
+                            vertx, metrics, () -> deliverers.remove(s.id()));
+                    deliverers.put(s.id(), d);
+                    d.start();
+                }
+            }
+            for (var e : deliverers.entrySet()) {
+                if (!ids.contains(e.getKey())) {
+                    e.getValue().stop();
+                    deliverers.remove(e.getKey());
+                }
+            }
+            synchronized (this) {
+                scanning = false;
+            }
+        }, err -> {
+            LOG.warnf("could not read the webhook subscriptions: %s", err.getMessage());
+            synchronized (this) {
+                scanning = false;
+            }
+        });
+    }
+}
