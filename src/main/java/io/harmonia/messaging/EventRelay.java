@@ -4,6 +4,7 @@ import io.harmonia.config.KafkaConfig;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
 import io.harmonia.engine.ExecutionEngine;
 import io.harmonia.eventstore.FeedPosition;
+import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +14,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -54,8 +54,7 @@ public class EventRelay {
     };
 
     private volatile boolean stopped;
-    private volatile boolean leader;
-    private SqlConnection lockConnection;
+    private final LeaderLock lock;
     private FeedPosition cursor;
     private boolean idle;
     private long idleTimer = -1;
@@ -71,6 +70,7 @@ public class EventRelay {
         this.vertx = vertx;
         this.published = Counter.builder("harmonia.relay.published").description("events published to Kafka")
                 .register(metrics);
+        this.lock = new LeaderLock(pool, vertx, LOCK_KEY, "publishes events to Kafka", this::acquired, () -> { });
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -79,60 +79,27 @@ public class EventRelay {
             return;
         }
         engine.onAppend(this::nudge);
-        tryToLead();
+        lock.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) {
         stopped = true;
-        if (lockConnection != null) {
-            lockConnection.closeAndForget();
-        }
+        lock.stop();
     }
 
     /** Whether this replica is the one publishing. */
     public boolean leader() {
-        return leader;
+        return lock.held();
     }
 
-    private void tryToLead() {
-        if (stopped) {
-            return;
-        }
-        pool.getConnection()
-                .chain(conn -> conn.preparedQuery("select pg_try_advisory_lock($1)").execute(Tuple.of(LOCK_KEY))
-                        .map(rows -> rows.iterator().next().getBoolean(0))
-                        .chain(locked -> {
-                            if (!locked) {
-                                return conn.close().replaceWith(false);
-                            }
-                            lockConnection = conn;
-                            conn.closeHandler(() -> lostLeadership());
-                            return loadCursor().replaceWith(true);
-                        }))
-                .subscribe().with(led -> {
-                    if (led) {
-                        leader = true;
-                        LOG.infof("this replica publishes events to Kafka topic %s, from %s", config.eventsTopic(),
-                                cursor);
-                        round();
-                    } else {
-                        vertx.setTimer(2000, id -> tryToLead());
-                    }
-                }, err -> {
-                    LOG.debugf("could not try the relay lock: %s", err.getMessage());
-                    vertx.setTimer(2000, id -> tryToLead());
-                });
-    }
-
-    private void lostLeadership() {
-        if (leader) {
-            LOG.warn("lost the relay lock (its connection closed); trying to take it again");
-        }
-        leader = false;
-        lockConnection = null;
-        if (!stopped) {
-            vertx.setTimer(1000, id -> tryToLead());
-        }
+    private void acquired() {
+        loadCursor().subscribe().with(ok -> {
+            LOG.infof("publishing to Kafka topic %s from %s", config.eventsTopic(), cursor);
+            round();
+        }, err -> {
+            LOG.warnf("could not read the relay cursor, retrying: %s", err.getMessage());
+            vertx.setTimer(1000, id -> acquired());
+        });
     }
 
     private Uni<Void> loadCursor() {
@@ -146,7 +113,7 @@ public class EventRelay {
 
     /** Wakes an idle relay: new events were appended. */
     void nudge() {
-        if (!leader) {
+        if (!lock.held()) {
             return;
         }
         long timer;
@@ -163,7 +130,7 @@ public class EventRelay {
     }
 
     private void round() {
-        if (stopped || !leader) {
+        if (stopped || !lock.held()) {
             return;
         }
         store.readFeed(cursor, config.relay().batchSize())

@@ -1,5 +1,6 @@
 package io.harmonia.webhook;
 
+import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.config.WebhookConfig;
 import io.harmonia.engine.ExecutionEngine;
 import io.harmonia.eventstore.PgEventStore;
@@ -10,8 +11,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.HashSet;
@@ -41,8 +40,7 @@ public class WebhookDispatcher {
     private final Map<String, SubscriptionDeliverer> deliverers = new ConcurrentHashMap<>();
 
     private volatile boolean stopped;
-    private volatile boolean leader;
-    private SqlConnection lockConnection;
+    private final LeaderLock lock;
     private HttpClient http;
     private long rescanTimer = -1;
     private boolean scanning;
@@ -56,6 +54,8 @@ public class WebhookDispatcher {
         this.config = config;
         this.vertx = vertx;
         this.metrics = metrics;
+        this.lock = new LeaderLock(pool, vertx, LOCK_KEY, "delivers webhooks", this::acquired,
+                this::lostLeadership);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -68,16 +68,14 @@ public class WebhookDispatcher {
                 .setMaxPoolSize(config.maxConnectionsPerHost())
                 .setKeepAlive(true));
         engine.onAppend(this::nudge);
-        tryToLead();
+        lock.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) {
         stopped = true;
         deliverers.values().forEach(SubscriptionDeliverer::stop);
         deliverers.clear();
-        if (lockConnection != null) {
-            lockConnection.closeAndForget();
-        }
+        lock.stop();
         if (http != null) {
             http.closeAndForget();
         }
@@ -85,18 +83,18 @@ public class WebhookDispatcher {
 
     /** Whether this replica is the one delivering. */
     public boolean leader() {
-        return leader;
+        return lock.held();
     }
 
     /** A subscription was created or deleted here: pick it up now rather than at the next scan. */
     void changed() {
-        if (leader) {
+        if (lock.held()) {
             vertx.runOnContext(this::rescan);
         }
     }
 
     private void nudge() {
-        if (!leader) {
+        if (!lock.held()) {
             return;
         }
         for (SubscriptionDeliverer d : deliverers.values()) {
@@ -104,55 +102,21 @@ public class WebhookDispatcher {
         }
     }
 
-    private void tryToLead() {
-        if (stopped) {
-            return;
-        }
-        pool.getConnection()
-                .chain(conn -> conn.preparedQuery("select pg_try_advisory_lock($1)").execute(Tuple.of(LOCK_KEY))
-                        .map(rows -> rows.iterator().next().getBoolean(0))
-                        .chain(locked -> {
-                            if (!locked) {
-                                return conn.close().replaceWith(false);
-                            }
-                            lockConnection = conn;
-                            conn.closeHandler(this::lostLeadership);
-                            return io.smallrye.mutiny.Uni.createFrom().item(true);
-                        }))
-                .subscribe().with(led -> {
-                    if (led) {
-                        leader = true;
-                        LOG.info("this replica delivers webhooks");
-                        rescan();
-                        rescanTimer = vertx.setPeriodic(Math.max(1, config.rescanInterval().toMillis()),
-                                id -> rescan());
-                    } else {
-                        vertx.setTimer(2000, id -> tryToLead());
-                    }
-                }, err -> {
-                    LOG.debugf("could not try the webhook lock: %s", err.getMessage());
-                    vertx.setTimer(2000, id -> tryToLead());
-                });
+    private void acquired() {
+        rescan();
+        rescanTimer = vertx.setPeriodic(Math.max(1, config.rescanInterval().toMillis()), id -> rescan());
     }
 
     private void lostLeadership() {
-        if (leader) {
-            LOG.warn("lost the webhook delivery lock (its connection closed); trying to take it again");
-        }
-        leader = false;
-        lockConnection = null;
         vertx.cancelTimer(rescanTimer);
         deliverers.values().forEach(SubscriptionDeliverer::stop);
         deliverers.clear();
-        if (!stopped) {
-            vertx.setTimer(1000, id -> tryToLead());
-        }
     }
 
     /** Starts a deliverer for each new subscription, stops those of deleted ones. */
     private void rescan() {
         synchronized (this) {
-            if (scanning || !leader || stopped) {
+            if (scanning || !lock.held() || stopped) {
                 return;
             }
             scanning = true;
@@ -161,7 +125,7 @@ public class WebhookDispatcher {
             Set<String> ids = new HashSet<>();
             for (WebhookSubscription s : all) {
                 ids.add(s.id());
-                if (leader && !stopped && !deliverers.containsKey(s.id())) {
+                if (lock.held() && !stopped && !deliverers.containsKey(s.id())) {
                     SubscriptionDeliverer d = new SubscriptionDeliverer(s, pool, store, subscriptions, http, config,
                             vertx, metrics, () -> deliverers.remove(s.id()));
                     deliverers.put(s.id(), d);
