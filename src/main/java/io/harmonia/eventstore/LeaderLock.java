@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 /**
  * "Exactly one replica does this": a Postgres advisory lock held on a dedicated connection. The replica that takes
  * it runs {@code onAcquired}; when that connection closes (its process died, the network dropped) the lock is
- * released, {@code onLost} runs, and every replica keeps trying to take it, so another one takes over in seconds.
+ * released ({@link #stop} releases it explicitly), {@code onLost} runs, and every replica keeps trying to take it, so another one takes over in seconds.
  */
 public final class LeaderLock {
     private static final Logger LOG = Logger.getLogger(LeaderLock.class);
@@ -49,9 +49,14 @@ public final class LeaderLock {
     /** Gives the lock up for good (at shutdown). */
     public void stop() {
         stopped = true;
+        held = false;
         SqlConnection c = connection;
+        connection = null;
         if (c != null) {
-            c.closeAndForget();
+            // unlock explicitly: closing a pooled connection only returns it to the pool, session and lock intact
+            c.preparedQuery("select pg_advisory_unlock($1)").execute(Tuple.of(key))
+                    .onItemOrFailure().transformToUni((rows, err) -> c.close())
+                    .subscribe().with(ok -> { }, err -> LOG.debugf("could not release the lock: %s", err));
         }
     }
 
