@@ -59,6 +59,17 @@ class KafkaWorkerTest {
                 {'name': 'worker', 'output': {'out': '${tasks.run.output.stdout}'}, 'tasks': [
                   {'id': 'run', 'component': 'ergon', 'action': 'execute_command', 'timeout_ms': 20000,
                    'input': {'command': 'echo ${input.word}'}}]}""");
+        // the worker's topic exists before the worker subscribes (as an operator would create it); a consumer that
+        // subscribes to a missing topic may not see it appear until its next metadata refresh
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic("harmonia.tasks.ergon", 3,
+                    (short) 1))).all().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw e;
+            }
+        }
         try (ExampleWorker worker = new ExampleWorker(bootstrap)) {
             JsonPath done = awaitFinished(start(wf, "{'word': 'hello'}"));
             assertThat(done.getString("status")).isEqualTo("COMPLETED");
