@@ -1,5 +1,6 @@
 package io.harmonia.messaging;
 
+import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.KafkaConfig;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
 import io.harmonia.engine.ExecutionEngine;
@@ -56,8 +57,7 @@ public class EventRelay {
     private volatile boolean stopped;
     private final LeaderLock lock;
     private FeedPosition cursor;
-    private boolean idle;
-    private long idleTimer = -1;
+    private final IdleWait idleWait;
     private boolean failing;
 
     public EventRelay(Pool pool, PgEventStore store, KafkaPublisher publisher, KafkaConfig config,
@@ -68,6 +68,7 @@ public class EventRelay {
         this.config = config;
         this.engine = engine;
         this.vertx = vertx;
+        this.idleWait = new IdleWait(vertx, this::round);
         this.published = Counter.builder("harmonia.relay.published").description("events published to Kafka")
                 .register(metrics);
         this.lock = new LeaderLock(pool, vertx, LOCK_KEY, "publishes events to Kafka", this::acquired, () -> { });
@@ -116,17 +117,7 @@ public class EventRelay {
         if (!lock.held()) {
             return;
         }
-        long timer;
-        synchronized (this) {
-            if (!idle) {
-                return;
-            }
-            idle = false;
-            timer = idleTimer;
-        }
-        if (vertx.cancelTimer(timer)) {
-            vertx.runOnContext(this::round);
-        }
+        idleWait.wake();
     }
 
     private void round() {
@@ -143,7 +134,7 @@ public class EventRelay {
                     if (count > 0) {
                         vertx.runOnContext(this::round);
                     } else {
-                        waitIdle(config.relay().idlePoll().toMillis());
+                        idleWait.waitFor(config.relay().idlePoll().toMillis());
                     }
                 }, err -> {
                     if (!failing) {
@@ -154,17 +145,6 @@ public class EventRelay {
                 });
     }
 
-    private void waitIdle(long millis) {
-        synchronized (this) {
-            idle = true;
-            idleTimer = vertx.setTimer(millis, id -> {
-                synchronized (this) {
-                    idle = false;
-                }
-                round();
-            });
-        }
-    }
 
     private Uni<Integer> publish(List<RecordedEvent> events) {
         return workflowIds(events).chain(() -> {

@@ -1,5 +1,6 @@
 package io.harmonia.stream;
 
+import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.StreamConfig;
 import io.harmonia.engine.ExecutionEngine;
 import io.harmonia.eventstore.FeedPosition;
@@ -42,8 +43,7 @@ public class FeedFollower {
 
     private volatile boolean stopped;
     private FeedPosition cursor;
-    private boolean idle;
-    private long idleTimer = -1;
+    private final IdleWait idleWait;
     private boolean failing;
 
     public FeedFollower(Pool pool, PgEventStore store, ExecutionEngine engine, StreamHub hub, StreamConfig config,
@@ -54,6 +54,7 @@ public class FeedFollower {
         this.hub = hub;
         this.config = config;
         this.vertx = vertx;
+        this.idleWait = new IdleWait(vertx, this::round);
         this.tracker = new ExecutionTracker(pool, config.trackedExecutions());
     }
 
@@ -94,17 +95,7 @@ public class FeedFollower {
 
     /** Wakes an idle follower: events were appended here. */
     void nudge() {
-        long timer;
-        synchronized (this) {
-            if (!idle) {
-                return;
-            }
-            idle = false;
-            timer = idleTimer;
-        }
-        if (vertx.cancelTimer(timer)) {
-            vertx.runOnContext(this::round);
-        }
+        idleWait.wake();
     }
 
     private void round() {
@@ -122,7 +113,7 @@ public class FeedFollower {
                     if (count == batch) {
                         vertx.runOnContext(this::round);
                     } else {
-                        waitIdle(config.pollInterval().toMillis());
+                        idleWait.waitFor(config.pollInterval().toMillis());
                     }
                 }, err -> {
                     if (!failing) {
@@ -148,15 +139,4 @@ public class FeedFollower {
         });
     }
 
-    private void waitIdle(long millis) {
-        synchronized (this) {
-            idle = true;
-            idleTimer = vertx.setTimer(Math.max(1, millis), id -> {
-                synchronized (this) {
-                    idle = false;
-                }
-                round();
-            });
-        }
-    }
 }

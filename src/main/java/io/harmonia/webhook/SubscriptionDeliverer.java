@@ -1,5 +1,6 @@
 package io.harmonia.webhook;
 
+import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.WebhookConfig;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.PgEventStore;
@@ -48,8 +49,7 @@ final class SubscriptionDeliverer {
     private FeedPosition cursor;
     private FeedPosition pageEnd;
     private int attempts;
-    private boolean idle;
-    private long idleTimer = -1;
+    private final IdleWait idleWait;
 
     SubscriptionDeliverer(WebhookSubscription subscription, Pool pool, PgEventStore store, WebhookStore subscriptions,
             HttpClient http, WebhookConfig config, Vertx vertx, MeterRegistry metrics, Runnable onGone) {
@@ -60,6 +60,7 @@ final class SubscriptionDeliverer {
         this.http = http;
         this.config = config;
         this.vertx = vertx;
+        this.idleWait = new IdleWait(vertx, this::round);
         this.metrics = metrics;
         this.onGone = onGone;
         this.tracker = new ExecutionTracker(pool, 10_000);
@@ -79,26 +80,12 @@ final class SubscriptionDeliverer {
 
     void stop() {
         stopped = true;
-        synchronized (this) {
-            if (idle) {
-                vertx.cancelTimer(idleTimer);
-            }
-        }
+        idleWait.cancel();
     }
 
     /** New events were appended: an idle deliverer looks at once (one waiting for a retry keeps waiting). */
     void nudge() {
-        long timer;
-        synchronized (this) {
-            if (!idle) {
-                return;
-            }
-            idle = false;
-            timer = idleTimer;
-        }
-        if (vertx.cancelTimer(timer)) {
-            vertx.runOnContext(this::round);
-        }
+        idleWait.wake();
     }
 
     private void round() {
@@ -121,7 +108,9 @@ final class SubscriptionDeliverer {
                     } else if (count == batch) {
                         vertx.runOnContext(this::round);
                     } else {
-                        waitIdle();
+                        if (!stopped) {
+                            idleWait.waitFor(config.pollInterval().toMillis());
+                        }
                     }
                 }, err -> {
                     LOG.warnf("webhook subscription %s cannot read the event feed, retrying: %s", subscription.id(),
@@ -233,20 +222,6 @@ final class SubscriptionDeliverer {
         onGone.run();
     }
 
-    private void waitIdle() {
-        synchronized (this) {
-            if (stopped) {
-                return;
-            }
-            idle = true;
-            idleTimer = vertx.setTimer(Math.max(1, config.pollInterval().toMillis()), id -> {
-                synchronized (this) {
-                    idle = false;
-                }
-                round();
-            });
-        }
-    }
 
     private static String describe(Throwable err) {
         String s = err.getClass().getSimpleName() + ": " + err.getMessage();
