@@ -27,6 +27,7 @@ final class SseSink implements StreamSubscriber.Sink {
     private final Vertx vertx;
     private final Duration closeTimeout;
     private final long heartbeat;
+    private final ConnectionContext context;
 
     SseSink(HttpServerResponse response, boolean global, String executionId, Vertx vertx, Duration heartbeatEvery,
             Duration closeTimeout) {
@@ -35,6 +36,7 @@ final class SseSink implements StreamSubscriber.Sink {
         this.executionId = executionId;
         this.vertx = vertx;
         this.closeTimeout = closeTimeout;
+        this.context = new ConnectionContext(vertx);
         this.heartbeat = vertx.setPeriodic(Math.max(1, heartbeatEvery.toMillis()), id -> {
             if (!response.ended() && !response.closed() && !response.writeQueueFull()) {
                 response.write(Buffer.buffer(HEARTBEAT));
@@ -53,7 +55,7 @@ final class SseSink implements StreamSubscriber.Sink {
     }
 
     private Uni<Void> write(Buffer frame) {
-        return Uni.createFrom().emitter(em -> {
+        return context.inOrder(() -> Uni.createFrom().emitter(em -> {
             if (response.ended() || response.closed()) {
                 em.fail(new IllegalStateException("Expected an open SSE stream, found it closed"));
                 return;
@@ -65,7 +67,7 @@ final class SseSink implements StreamSubscriber.Sink {
                     em.fail(ar.cause());
                 }
             });
-        });
+        }));
     }
 
     @Override

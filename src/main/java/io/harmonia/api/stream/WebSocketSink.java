@@ -23,22 +23,24 @@ final class WebSocketSink implements StreamSubscriber.Sink {
     private final HttpConnection tcp;
     private final Vertx vertx;
     private final Duration closeTimeout;
+    private final ConnectionContext context;
 
     WebSocketSink(WebSocketConnection connection, HttpConnection tcp, Vertx vertx, Duration closeTimeout) {
         this.connection = connection;
         this.tcp = tcp;
         this.vertx = vertx;
         this.closeTimeout = closeTimeout;
+        this.context = new ConnectionContext(vertx.getDelegate());
     }
 
     @Override
     public Uni<Void> snapshot(String json) {
-        return connection.sendText(json);
+        return context.inOrder(() -> connection.sendText(json));
     }
 
     @Override
     public Uni<Void> event(StreamMessage message) {
-        return connection.sendText(message.json());
+        return context.inOrder(() -> connection.sendText(message.json()));
     }
 
     @Override
