@@ -23,8 +23,10 @@ public class PgEventStore {
 
     private static final String INSERT = "insert into events (stream_id, stream_version, event_type, schema_version,"
             + " payload, occurred_at) values ($1, $2, $3, $4, $5::text::jsonb, $6)";
-    private static final String COLUMNS = "global_position, tx_id::text, stream_id, stream_version, event_type,"
-            + " schema_version, payload::text, occurred_at";
+    // every column is qualified: an unqualified "tx_id" in ORDER BY would name the output column tx_id::text and
+    // order transactions as text ("10" before "9"), which makes the feed skip events
+    private static final String COLUMNS = "e.global_position, e.tx_id::text, e.stream_id, e.stream_version,"
+            + " e.event_type, e.schema_version, e.payload::text, e.occurred_at";
 
     private final Pool pool;
 
@@ -68,8 +70,8 @@ public class PgEventStore {
 
     /** A stream's events from {@code fromVersion} (inclusive, from 1), at most {@code limit}. */
     public Uni<List<RecordedEvent>> readStream(String streamId, int fromVersion, int limit) {
-        return pool.preparedQuery("select " + COLUMNS + " from events where stream_id = $1 and stream_version >= $2"
-                        + " order by stream_version limit $3")
+        return pool.preparedQuery("select " + COLUMNS + " from events e where e.stream_id = $1"
+                        + " and e.stream_version >= $2 order by e.stream_version limit $3")
                 .execute(Tuple.of(streamId, fromVersion, limit))
                 .map(rows -> {
                     List<RecordedEvent> out = new ArrayList<>(rows.size());
@@ -99,9 +101,10 @@ public class PgEventStore {
      * by an earlier-numbered, still-running one.
      */
     public Uni<List<RecordedEvent>> readFeed(FeedPosition after, int limit) {
-        return pool.preparedQuery("select " + COLUMNS + " from events where (tx_id, global_position) > ($1::xid8, $2)"
-                        + " and tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-                        + " order by tx_id, global_position limit $3")
+        return pool.preparedQuery("select " + COLUMNS + " from events e"
+                        + " where (e.tx_id, e.global_position) > ($1::xid8, $2)"
+                        + " and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                        + " order by e.tx_id, e.global_position limit $3")
                 .execute(Tuple.of(after.txId(), after.globalPosition(), limit))
                 .map(rows -> {
                     List<RecordedEvent> out = new ArrayList<>(rows.size());

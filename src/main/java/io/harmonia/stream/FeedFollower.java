@@ -28,9 +28,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class FeedFollower {
     private static final Logger LOG = Logger.getLogger(FeedFollower.class);
-    private static final String TAIL = "select tx_id::text, global_position from events"
-            + " where tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-            + " order by tx_id desc, global_position desc limit 1";
+    private static final String TAIL = "select e.tx_id::text, e.global_position from events e"
+            + " where e.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+            + " order by e.tx_id desc, e.global_position desc limit 1"; // qualified: see PgEventStore
 
     private final Pool pool;
     private final PgEventStore store;

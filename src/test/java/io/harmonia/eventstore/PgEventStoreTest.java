@@ -81,6 +81,29 @@ class PgEventStoreTest {
         }
     }
 
+
+    /**
+     * Transactions are ordered by number, not by their text: tx 9 comes before tx 10. Reading the feed page by
+     * page across such a boundary must neither skip nor reorder events (read as text, "10" sorts before "9" and a
+     * page that ends at 10 leaves 9 behind the cursor for ever).
+     */
+    @Test
+    void theGlobalFeedOrdersTransactionsByNumberAcrossADigitBoundary() {
+        String stream = "digits-" + UUID.randomUUID();
+        pool.withTransaction(tx -> store.append(tx, stream, 0, events(3))).await().atMost(T);
+        // give the three events the transaction ids 9, 10 and 11 (every real transaction here is far above them)
+        pool.preparedQuery("update events set tx_id = (8 + stream_version)::text::xid8 where stream_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(stream)).await().atMost(T);
+
+        List<String> read = new ArrayList<>();
+        FeedPosition pos = new FeedPosition("8", 0);
+        for (int page = 0; page < 3; page++) {
+            RecordedEvent next = store.readFeed(pos, 1).await().atMost(T).get(0);
+            read.add(next.txId() + ":" + next.streamId().equals(stream));
+            pos = new FeedPosition(next.txId(), next.globalPosition());
+        }
+        assertThat(read).containsExactly("9:true", "10:true", "11:true");
+    }
     private FeedPosition catchUp(FeedPosition from) {
         FeedPosition pos = from;
         List<RecordedEvent> page;
