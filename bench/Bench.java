@@ -6,17 +6,29 @@
 //   --executions 2000              how many executions to start
 //   --concurrency 32               concurrent start requests (clients)
 //   --rate 0                       if > 0: start this many executions per second instead (latency run)
-//   --warmup 200                   executions run first and not measured
+//   --warmup 2000                  executions run first and not measured (the JIT needs a few thousand)
 //   --pg postgresql://postgres@127.0.0.1:5432/harmonia   optional: measure WAL bytes written per execution (psql)
 //
 // It creates the workflow, starts the executions over the REST API, waits until every one has finished, and prints
 // executions/s, tasks/s, p50/p95/p99 start-to-complete latency (from sending the start request to the execution's
 // end_time), events persisted per execution, the service's own CPU per execution and per task (from its
-// process_cpu_time_ns_total metric) and, with --pg, the Postgres WAL bytes written per execution. It refuses to report a run in which any execution did not complete.
+// process_cpu_time_ns_total metric), the CPU seconds of Harmonia, Postgres, the Kafka broker and itself during the
+// run (from /proc, when they run on this machine), with --pg the Postgres WAL bytes written per execution, and how
+// far the Kafka relay was behind at the end. It refuses to report a run in which any execution did not complete.
+// Its HTTP client is a minimal keep-alive HTTP/1.1 one (one connection per client thread), so that the load
+// generator takes little of the machine it shares with what it measures.
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,25 +36,29 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 public class Bench {
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    static String url = "http://localhost:8080";
+    static String host = "localhost";
+    static int port = 8080;
     static String pg;
+    static final ThreadLocal<Http> CONNECTION = ThreadLocal.withInitial(Http::new);
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("workload", "W3", "executions", "2000", "concurrency", "32",
-                "rate", "0", "warmup", "200"));
+                "rate", "0", "warmup", "2000"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        url = o.getOrDefault("url", url);
+        URI url = URI.create(o.getOrDefault("url", "http://localhost:8080"));
+        host = url.getHost();
+        port = url.getPort() < 0 ? 80 : url.getPort();
         pg = o.get("pg");
         String workload = o.get("workload").toUpperCase();
         int n = Integer.parseInt(o.get("executions"));
@@ -60,35 +76,51 @@ public class Bench {
         run(wf, n, concurrency, rate, tasks, true);
     }
 
+    /**
+     * Starts n executions from {@code concurrency} client threads, each on its own keep-alive connection: closed
+     * loop (each client starts the next execution when the previous start was answered) or, with a rate, open loop
+     * (execution i is started at t0 + i / rate by whichever client is free).
+     */
     static void run(String wf, int n, int concurrency, double rate, int tasks, boolean report) throws Exception {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        Semaphore slots = new Semaphore(concurrency);
-        List<CompletableFuture<?>> starts = new ArrayList<>();
-        double cpu0 = cpuNanos();
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Map<String, Double> cpu0 = cpuByProcess();
         long wal0 = walBytes();
         long t0 = System.nanoTime();
         Instant wall0 = Instant.now();
-        for (int i = 0; i < n; i++) {
-            if (rate > 0) {
-                long due = t0 + (long) (i * 1e9 / rate);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            } else {
-                slots.acquire();
-            }
-            long sent = System.currentTimeMillis();
-            String body = "{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": " + i + "}}";
-            starts.add(HTTP.sendAsync(post("/api/executions", body), HttpResponse.BodyHandlers.ofString())
-                    .thenAccept(r -> {
-                        if (r.statusCode() != 201) {
-                            throw new IllegalStateException("start answered " + r.statusCode() + ": " + r.body());
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+            Thread t = new Thread(() -> {
+                try {
+                    for (int i = next.getAndIncrement(); i < n && failure.get() == null; i = next.getAndIncrement()) {
+                        if (rate > 0) {
+                            long wait = t0 + (long) (i * 1e9 / rate) - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                        }
+                        long sent = System.currentTimeMillis();
+                        String body = "{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": " + i + "}}";
+                        Http.Response r = CONNECTION.get().send("POST", "/api/executions", body);
+                        if (r.status() != 201) {
+                            throw new IllegalStateException("start answered " + r.status() + ": " + r.body());
                         }
                         sentAt.put(field(r.body(), "execution_id"), sent);
-                    }).whenComplete((x, e) -> slots.release()));
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "client-" + c);
+            t.start();
+            clients.add(t);
         }
-        CompletableFuture.allOf(starts.toArray(new CompletableFuture[0])).join();
+        for (Thread t : clients) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a start request failed", failure.get());
+        }
         // wait until none of this workflow's executions is still running
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (count(wf, "RUNNING") + count(wf, "PENDING") > 0) {
@@ -97,7 +129,8 @@ public class Bench {
             }
             Thread.sleep(50);
         }
-        double cpu = cpuNanos() - cpu0;
+        Map<String, Double> cpu = cpuByProcess();
+        cpu.replaceAll((k, v) -> v - cpu0.getOrDefault(k, 0.0));
         long wal = walBytes() - wal0;
         if (!report) {
             return;
@@ -144,18 +177,87 @@ public class Bench {
         System.out.printf("latency ms  p50 %d   p95 %d   p99 %d   max %d%n", pct(latencies, 50), pct(latencies, 95),
                 pct(latencies, 99), latencies.get(latencies.size() - 1));
         System.out.printf("events persisted per execution %.1f%n", (double) events / n);
-        if (cpu > 0) {
-            System.out.printf("service CPU  %.3f ms per execution   %.3f ms per task%n", cpu / 1e6 / n,
-                    cpu / 1e6 / n / tasks);
+        double service = cpu.getOrDefault("harmonia", 0.0);
+        if (service > 0) {
+            System.out.printf("service CPU  %.3f ms per execution   %.3f ms per task%n", service * 1e3 / n,
+                    service * 1e3 / n / tasks);
         }
+        StringBuilder split = new StringBuilder();
+        cpu.forEach((k, v) -> split.append(String.format("  %s %.2f", k, v)));
+        System.out.printf("CPU seconds from first start to last completion:%s%n", split);
         if (wal > 0) {
             System.out.printf("Postgres WAL written  %.0f bytes per execution%n", (double) wal / n);
         }
+        reportRelay();
     }
 
-    static double cpuNanos() throws Exception {
+    /**
+     * The run's numbers count an execution when its events are durable in Postgres; publication to Kafka follows
+     * behind. This tells how far behind it was at the end and how long it took to catch up (the lag gauge is
+     * refreshed every harmonia.kafka.relay.lag-interval, so the time is as coarse as that).
+     */
+    static void reportRelay() throws Exception {
+        Pattern gauge = Pattern.compile("(?m)^harmonia_relay_lag_events\\S*\\s+([0-9.Ee+]+)");
+        if (!gauge.matcher(get("/q/metrics")).find()) {
+            System.out.println("Kafka relay  not running");
+            return;
+        }
+        // the gauge is refreshed every harmonia.kafka.relay.lag-interval (1 s by default): a reading counts only
+        // once a full interval has passed since the run ended
+        long t0 = System.nanoTime();
+        long deadline = t0 + Duration.ofMinutes(5).toNanos();
+        double most = 0;
+        while (System.nanoTime() < deadline) {
+            Matcher m = gauge.matcher(get("/q/metrics"));
+            double lag = m.find() ? Double.parseDouble(m.group(1)) : 0;
+            most = Math.max(most, lag);
+            if (lag == 0 && System.nanoTime() - t0 > Duration.ofMillis(1100).toNanos()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+        System.out.printf("Kafka relay  at most %.0f events behind after the run; %s%n", most,
+                System.nanoTime() < deadline ? "all published within " + ms + " ms (gauge refreshed every 1 s)"
+                        : "not caught up after 5 minutes");
+    }
+
+    /**
+     * CPU seconds used so far by the processes on this machine that the benchmark involves: Harmonia (from its
+     * process_cpu_time_ns_total metric, so it also works against a remote service), and, read from /proc where it
+     * exists, Postgres, the Kafka broker and this load generator.
+     */
+    static Map<String, Double> cpuByProcess() throws Exception {
+        Map<String, Double> out = new TreeMap<>();
         Matcher m = Pattern.compile("(?m)^process_cpu_time_ns_total\\S*\\s+([0-9.Ee+]+)").matcher(get("/q/metrics"));
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        if (m.find()) {
+            out.put("harmonia", Double.parseDouble(m.group(1)) / 1e9);
+        }
+        out.put("load-generator", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+        Path proc = Path.of("/proc");
+        if (!Files.isDirectory(proc)) {
+            return out;
+        }
+        try (Stream<Path> pids = Files.list(proc)) {
+            for (Path p : (Iterable<Path>) pids.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    String group = cmd.startsWith("postgres") ? "postgres"
+                            : cmd.contains("EmbeddedKafka") || cmd.contains("kafka.Kafka") ? "kafka" : null;
+                    if (group == null) {
+                        continue;
+                    }
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime, USER_HZ
+                    out.merge(group, seconds, Double::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        return out;
     }
 
     static long walBytes() throws Exception {
@@ -192,9 +294,9 @@ public class Bench {
             default -> t.append(task("only", ""));
         }
         String body = "{\"name\": \"bench-" + workload + "-" + System.nanoTime() + "\", \"tasks\": [" + t + "]}";
-        HttpResponse<String> r = HTTP.send(post("/api/workflows", body), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("workflow creation answered " + r.statusCode() + ": " + r.body());
+        Http.Response r = CONNECTION.get().send("POST", "/api/workflows", body);
+        if (r.status() != 201) {
+            throw new IllegalStateException("workflow creation answered " + r.status() + ": " + r.body());
         }
         return field(r.body(), "workflow_id");
     }
@@ -204,16 +306,10 @@ public class Bench {
                 + (dependsOn.isEmpty() ? "" : ", \"depends_on\": [\"" + dependsOn + "\"]") + "}";
     }
 
-    static HttpRequest post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
     static String get(String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        Http.Response r = CONNECTION.get().send("GET", path, null);
+        if (r.status() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + r.status() + ": " + r.body());
         }
         return r.body();
     }
@@ -242,5 +338,111 @@ public class Bench {
             throw new IllegalStateException("expected " + key + " in " + json.substring(0, Math.min(200, json.length())));
         }
         return m.group(1);
+    }
+
+    /**
+     * A minimal HTTP/1.1 client on one blocking keep-alive socket: the load generator shares the machine with what it
+     * measures, so it must cost little (the JDK's HttpClient took most of a core at these rates).
+     */
+    static final class Http {
+        record Response(int status, String body) {}
+
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+
+        Response send(String method, String path, String body) throws IOException {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    if (socket == null) {
+                        socket = new Socket();
+                        socket.setTcpNoDelay(true);
+                        socket.setSoTimeout(60_000);
+                        socket.connect(new InetSocketAddress(host, port), 5_000);
+                        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+                        out = socket.getOutputStream();
+                    }
+                    byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+                    String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
+                            + (body == null ? "" : "\r\nContent-Type: application/json")
+                            + "\r\nContent-Length: " + payload.length + "\r\n\r\n";
+                    byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+                    byte[] request = new byte[h.length + payload.length];
+                    System.arraycopy(h, 0, request, 0, h.length);
+                    System.arraycopy(payload, 0, request, h.length, payload.length);
+                    out.write(request);
+                    out.flush();
+                    return read();
+                } catch (IOException e) {
+                    close();
+                    if (attempt > 0 || !"GET".equals(method)) {
+                        throw e; // a start is never sent twice: it would start a second execution
+                    }
+                }
+            }
+        }
+
+        private Response read() throws IOException {
+            String status = line();
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String l = line(); !l.isEmpty(); l = line()) {
+                int colon = l.indexOf(':');
+                String name = l.substring(0, colon).trim().toLowerCase();
+                String value = l.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close");
+                    default -> { }
+                }
+            }
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            if (chunked) {
+                for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
+                        size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                    body.write(in.readNBytes(size));
+                    line();
+                }
+                while (!line().isEmpty()) {
+                    // trailers
+                }
+            } else if (length >= 0) {
+                body.write(in.readNBytes((int) length));
+            } else {
+                body.write(in.readAllBytes());
+                close = true;
+            }
+            if (close) {
+                close();
+            }
+            return new Response(code, body.toString(StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            StringBuilder b = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed by the server");
+                }
+                if (c != '\r') {
+                    b.append((char) c);
+                }
+            }
+            return b.toString();
+        }
+
+        private void close() {
+            try {
+                if (socket != null) {
+                    socket.close();
+                }
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            socket = null;
+        }
     }
 }
