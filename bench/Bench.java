@@ -141,28 +141,24 @@ public class Bench {
         Instant lastEnd = wall0;
         int notCompleted = 0;
         for (int offset = 0; ; offset += 500) {
-            String page = get("/api/executions?workflow_id=" + wf + "&limit=500&offset=" + offset);
-            Matcher m = Pattern.compile("\"execution_id\":\"([^\"]+)\"").matcher(page);
-            List<String> ids = new ArrayList<>();
-            while (m.find()) {
-                ids.add(m.group(1));
-            }
-            if (ids.isEmpty()) {
+            List<Map<String, String>> items = items(get("/api/executions?workflow_id=" + wf + "&limit=500&offset="
+                    + offset));
+            if (items.isEmpty()) {
                 break;
             }
-            for (String item : page.split("\\{\"error\"")) {
-                String id = field(item, "execution_id");
+            for (Map<String, String> item : items) {
+                String id = unquote(item.get("execution_id"));
                 if (id == null || !sentAt.containsKey(id)) {
                     continue;
                 }
-                if (!"COMPLETED".equals(field(item, "status"))) {
+                if (!"COMPLETED".equals(unquote(item.get("status")))) {
                     notCompleted++;
                     continue;
                 }
-                Instant end = Instant.parse(endTime(item));
+                Instant end = Instant.parse(unquote(item.get("end_time")));
                 lastEnd = end.isAfter(lastEnd) ? end : lastEnd;
                 latencies.add(end.toEpochMilli() - sentAt.get(id));
-                events += Long.parseLong(numberAfter(item, "\"version\":"));
+                events += Long.parseLong(item.get("version"));
             }
         }
         if (notCompleted > 0 || latencies.size() != n) {
@@ -319,17 +315,77 @@ public class Bench {
         return m.find() ? m.group(1) : null;
     }
 
-    static String endTime(String item) {
-        // the execution's end_time is the last top-level one: task end times come inside task_executions
-        Matcher m = Pattern.compile("\"end_time\"\\s*:\\s*\"([^\"]*)\"").matcher(item);
-        String found = null;
-        int depthAtTasks = item.indexOf("\"task_executions\"");
-        while (m.find()) {
-            if (depthAtTasks < 0 || m.start() < depthAtTasks) {
-                found = m.group(1);
+    /**
+     * The items of a page ({@code {"items": [{...}, ...], ...}}), each as its top-level fields (name -> raw JSON
+     * value): a small scanner, so that this file needs nothing but the JDK.
+     */
+    static List<Map<String, String>> items(String page) {
+        List<Map<String, String>> out = new ArrayList<>();
+        int at = page.indexOf('[', page.indexOf("\"items\""));
+        while (true) {
+            int open = skipSpace(page, at + 1);
+            if (page.charAt(open) != '{') {
+                return out; // ']' : the end of the list
+            }
+            Map<String, String> fields = new HashMap<>();
+            int i = skipSpace(page, open + 1);
+            while (page.charAt(i) != '}') {
+                int nameEnd = valueEnd(page, i);
+                String name = unquote(page.substring(i, nameEnd));
+                int valueStart = skipSpace(page, page.indexOf(':', nameEnd) + 1);
+                int end = valueEnd(page, valueStart);
+                fields.put(name, page.substring(valueStart, end).trim());
+                i = skipSpace(page, end);
+                if (page.charAt(i) == ',') {
+                    i = skipSpace(page, i + 1);
+                }
+            }
+            out.add(fields);
+            at = skipSpace(page, i + 1); // at ',' or ']'
+        }
+    }
+
+    /** Where the JSON value starting at {@code i} ends (exclusive). */
+    static int valueEnd(String s, int i) {
+        char c = s.charAt(i);
+        if (c == '"') {
+            for (int j = i + 1; ; j++) {
+                if (s.charAt(j) == '\\') {
+                    j++;
+                } else if (s.charAt(j) == '"') {
+                    return j + 1;
+                }
             }
         }
-        return found;
+        if (c == '{' || c == '[') {
+            int depth = 0;
+            for (int j = i; ; j++) {
+                char d = s.charAt(j);
+                if (d == '"') {
+                    j = valueEnd(s, j) - 1;
+                } else if (d == '{' || d == '[') {
+                    depth++;
+                } else if ((d == '}' || d == ']') && --depth == 0) {
+                    return j + 1;
+                }
+            }
+        }
+        int j = i;
+        while (j < s.length() && ",}] \n\r\t".indexOf(s.charAt(j)) < 0) {
+            j++;
+        }
+        return j;
+    }
+
+    static int skipSpace(String s, int i) {
+        while (Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    static String unquote(String value) {
+        return value == null || !value.startsWith("\"") ? null : value.substring(1, value.length() - 1);
     }
 
     static String numberAfter(String json, String key) {

@@ -73,14 +73,15 @@ public final class EventCodec {
         }
     }
 
-    public static Object decode(String type, int schemaVersion, JsonNode payload) {
+    /** Decodes an event from its stored JSON text (one pass: no intermediate tree). */
+    public static Object decode(String type, int schemaVersion, String payload) {
         Class<?> c = BY_KEY.get(type + "@" + schemaVersion);
         if (c == null) {
             throw new IllegalArgumentException("Expected a known event type and version, found " + type + " v"
                     + schemaVersion);
         }
         try {
-            return JSON.treeToValue(payload, c);
+            return JSON.readValue(payload, c);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Could not read event " + type + " v" + schemaVersion + ": "
                     + e.getOriginalMessage(), e);

@@ -1,6 +1,5 @@
 package io.harmonia.eventstore;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -22,7 +21,7 @@ import java.util.List;
 public class PgEventStore {
 
     private static final String INSERT = "insert into events (stream_id, stream_version, event_type, schema_version,"
-            + " payload, occurred_at) values ($1, $2, $3, $4, $5::text::jsonb, $6)";
+            + " payload, occurred_at) values ($1, $2, $3, $4, $5::text::json, $6)";
     // every column is qualified: an unqualified "tx_id" in ORDER BY would name the output column tx_id::text and
     // order transactions as text ("10" before "9"), which makes the feed skip events
     private static final String COLUMNS = "e.global_position, e.tx_id::text, e.stream_id, e.stream_version,"
@@ -114,15 +113,8 @@ public class PgEventStore {
     }
 
     private static RecordedEvent toRecorded(Row r) {
-        String type = r.getString(4);
-        int schemaVersion = r.getShort(5);
-        try {
-            Object event = EventCodec.decode(type, schemaVersion, EventCodec.json().readTree(r.getString(6)));
-            return new RecordedEvent(r.getLong(0), r.getString(1), r.getString(2), r.getInteger(3), type,
-                    schemaVersion, event, r.getOffsetDateTime(7).toInstant());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Could not parse the payload of event " + r.getLong(0), e);
-        }
+        return new RecordedEvent(r.getLong(0), r.getString(1), r.getString(2), r.getInteger(3), r.getString(4),
+                r.getShort(5), r.getString(6), r.getOffsetDateTime(7).toInstant());
     }
 
     public static boolean isVersionConflict(Throwable t) {

@@ -11,7 +11,6 @@ import static io.harmonia.messaging.Topics.CE_WORKFLOW_ID;
 import static io.harmonia.messaging.Topics.CONTENT_TYPE;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.harmonia.eventstore.EventCodec;
 import io.harmonia.eventstore.RecordedEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -68,8 +67,8 @@ public final class CloudEventRecords {
         add(h, CE_SEQUENCE, String.valueOf(e.streamVersion()));
         add(h, "ce_dataschemaversion", String.valueOf(e.schemaVersion()));
         add(h, CONTENT_TYPE, "application/json");
-        JsonNode data = EventCodec.encode(e.event()).payload();
-        return new ProducerRecord<>(topic, null, subject, data.toString().getBytes(StandardCharsets.UTF_8), h);
+        // the JSON as stored, in the schema version of ce_dataschemaversion: passed on, not decoded and re-encoded
+        return new ProducerRecord<>(topic, null, subject, e.payload().getBytes(StandardCharsets.UTF_8), h);
     }
 
     /** A task request for an external worker (binary mode, the request as JSON value, the execution id as key). */

@@ -39,6 +39,7 @@ import org.jboss.logging.Logger;
 public class EventRelay {
     private static final Logger LOG = Logger.getLogger(EventRelay.class);
     static final long LOCK_KEY = 0x4841524d4f4e4941L; // "HARMONIA"
+    private static final String STARTED = ExecutionStarted.class.getSimpleName();
 
     private final Pool pool;
     private final PgEventStore store;
@@ -148,18 +149,16 @@ public class EventRelay {
 
     private Uni<Integer> publish(List<RecordedEvent> events) {
         return workflowIds(events).chain(() -> {
-            List<Uni<org.apache.kafka.clients.producer.RecordMetadata>> sends = new ArrayList<>(events.size());
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
             for (RecordedEvent e : events) {
                 String workflowId = e.streamId().startsWith("execution-")
                         ? workflowOf(CloudEventRecords.subject(e.streamId()))
                         : CloudEventRecords.subject(e.streamId());
-                ProducerRecord<String, byte[]> record = CloudEventRecords.of(config.eventsTopic(), config.source(), e,
-                        workflowId);
-                sends.add(publisher.send(record));
+                records.add(CloudEventRecords.of(config.eventsTopic(), config.source(), e, workflowId));
             }
             RecordedEvent last = events.get(events.size() - 1);
             FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
-            return Uni.join().all(sends).andFailFast()
+            return publisher.sendAll(records)
                     .chain(() -> pool.preparedQuery("update relay_cursor set tx_id = $1::text::xid8,"
                             + " global_position = $2, updated_at = now() where name = 'kafka'")
                             .execute(Tuple.of(next.txId(), next.globalPosition())))
@@ -179,7 +178,7 @@ public class EventRelay {
         List<UUID> missing = new ArrayList<>();
         synchronized (this) {
             for (RecordedEvent e : events) {
-                if (e.event() instanceof ExecutionStarted s) {
+                if (STARTED.equals(e.type()) && e.event() instanceof ExecutionStarted s) { // decode only these
                     workflowOfExecution.put(s.executionId(), s.workflowId());
                 } else if (e.streamId().startsWith("execution-")) {
                     String id = CloudEventRecords.subject(e.streamId());

@@ -5,7 +5,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -75,6 +78,35 @@ public class KafkaPublisher {
                 em.complete(meta);
             }
         })).runSubscriptionOn(sender);
+    }
+
+    /**
+     * Sends records in order (one hand-over to the sending thread for all of them); the Uni completes when Kafka has
+     * acknowledged every one (acks=all), or fails with the first failure.
+     */
+    public Uni<Void> sendAll(List<ProducerRecord<String, byte[]>> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().<Void>emitter(em -> {
+            AtomicInteger pending = new AtomicInteger(records.size());
+            AtomicBoolean failed = new AtomicBoolean();
+            KafkaProducer<String, byte[]> p = producer();
+            for (ProducerRecord<String, byte[]> record : records) {
+                p.send(record, (meta, err) -> {
+                    if (err != null) {
+                        if (failed.compareAndSet(false, true)) {
+                            em.fail(err);
+                        }
+                    } else if (pending.decrementAndGet() == 0 && !failed.get()) {
+                        em.complete(null);
+                    }
+                });
+                if (failed.get()) {
+                    return;
+                }
+            }
+        }).runSubscriptionOn(sender);
     }
 
     @PreDestroy

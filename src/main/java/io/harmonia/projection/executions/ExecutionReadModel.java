@@ -31,7 +31,7 @@ public class ExecutionReadModel {
     }
 
     private static final String UPSERT = "insert into executions (id, workflow_id, workflow_version, status,"
-            + " created_at, updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::text::jsonb)"
+            + " created_at, updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::text::json)"
             + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
             + " stream_version = excluded.stream_version, view = excluded.view";
 
