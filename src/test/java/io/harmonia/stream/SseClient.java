@@ -46,13 +46,20 @@ final class SseClient implements AutoCloseable {
         if (lastEventId != null) {
             o.putHeader("Last-Event-ID", lastEventId);
         }
-        HttpClientResponse response = client.request(o).compose(req -> req.send())
+        // the handlers are set on the event loop as the response arrives: set later, from this thread, the first
+        // chunk (the snapshot) could arrive before them and be lost
+        int[] status = new int[1];
+        SseClient sse = client.request(o).compose(req -> req.send())
+                .map(response -> {
+                    status[0] = response.statusCode();
+                    return status[0] == 200 ? new SseClient(client, response) : null;
+                })
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (response.statusCode() != 200) {
+        if (sse == null) {
             client.close();
-            throw new IllegalStateException("Expected 200 for " + uri + ", found " + response.statusCode());
+            throw new IllegalStateException("Expected 200 for " + uri + ", found " + status[0]);
         }
-        return new SseClient(client, response);
+        return sse;
     }
 
     private synchronized void onChunk(String text) {

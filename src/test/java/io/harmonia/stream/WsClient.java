@@ -53,8 +53,10 @@ final class WsClient implements AutoCloseable {
         WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port)
                 .setURI(uri);
         try {
-            WebSocket ws = client.webSocket(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new WsClient(client, ws);
+            // the handlers are set on the event loop as the handshake completes: set later, from this thread, a
+            // message the server sends at once (the snapshot) could arrive before them and be lost
+            return client.webSocket(o).map(ws -> new WsClient(client, ws))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             client.close();
             throw e;
