@@ -4,13 +4,15 @@ import io.vertx.mutiny.core.Vertx;
 
 /**
  * The pause of a feed follower that found nothing new: it runs {@code round} again after a poll interval, or at once
- * when {@link #wake} says events were appended here. Only a follower that is waiting can be woken, so a round is
- * never run twice at the same time.
+ * when {@link #wake} says events were appended here. A wake that comes while a round is running is remembered: the
+ * next wait ends at once, so a follower can go idle after a partial page without re-reading the feed just to find
+ * it empty, and still misses no append. A round is never run twice at the same time.
  */
 public final class IdleWait {
     private final Vertx vertx;
     private final Runnable round;
     private boolean idle;
+    private boolean wokenWhileBusy;
     private long timer = -1;
 
     public IdleWait(Vertx vertx, Runnable round) {
@@ -20,6 +22,11 @@ public final class IdleWait {
 
     /** Waits {@code millis} (at least 1), then runs the round, unless woken first. */
     public synchronized void waitFor(long millis) {
+        if (wokenWhileBusy) {
+            wokenWhileBusy = false;
+            vertx.runOnContext(round);
+            return;
+        }
         idle = true;
         timer = vertx.setTimer(Math.max(1, millis), id -> {
             synchronized (this) {
@@ -29,11 +36,12 @@ public final class IdleWait {
         });
     }
 
-    /** Runs the round now if the follower is waiting; does nothing otherwise. */
+    /** Runs the round now if the follower is waiting; otherwise the next {@link #waitFor} does not wait. */
     public void wake() {
         long t;
         synchronized (this) {
             if (!idle) {
+                wokenWhileBusy = true;
                 return;
             }
             idle = false;
@@ -46,6 +54,7 @@ public final class IdleWait {
 
     /** Drops a pending wait (the follower stops). */
     public synchronized void cancel() {
+        wokenWhileBusy = false;
         if (idle) {
             vertx.cancelTimer(timer);
             idle = false;

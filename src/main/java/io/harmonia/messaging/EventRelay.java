@@ -132,8 +132,8 @@ public class EventRelay {
                         LOG.info("Kafka publication resumed");
                         failing = false;
                     }
-                    if (count > 0) {
-                        vertx.runOnContext(this::round);
+                    if (count == config.relay().batchSize()) {
+                        vertx.runOnContext(this::round); // a full page: there may be more
                     } else {
                         idleWait.waitFor(config.relay().idlePoll().toMillis());
                     }
