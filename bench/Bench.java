@@ -7,6 +7,10 @@
 //   --concurrency 32               concurrent start requests (clients)
 //   --rate 0                       if > 0: start this many executions per second instead (latency run)
 //   --warmup 2000                  executions run first and not measured (the JIT needs a few thousand)
+//   --action echo                  echo: every task completes inside the engine, in the decision that starts it (the
+//                                  benchmark's workloads); sleep: core.sleep with 0 ms, an asynchronous action, so
+//                                  each task is a start append, a dispatch and a result append (the path of http
+//                                  and Kafka worker tasks)
 //   --pg postgresql://postgres@127.0.0.1:5432/harmonia   optional: measure WAL bytes written per execution (psql)
 //
 // It creates the workflow, starts the executions over the REST API, waits until every one has finished, and prints
@@ -49,11 +53,12 @@ public class Bench {
     static String host = "localhost";
     static int port = 8080;
     static String pg;
+    static String action;
     static final ThreadLocal<Http> CONNECTION = ThreadLocal.withInitial(Http::new);
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("workload", "W3", "executions", "2000", "concurrency", "32",
-                "rate", "0", "warmup", "2000"));
+                "rate", "0", "warmup", "2000", "action", "echo"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
@@ -68,8 +73,13 @@ public class Bench {
         int warmup = Integer.parseInt(o.get("warmup"));
         int tasks = switch (workload) { case "W1" -> 5; case "W2" -> 10; case "W3" -> 1;
             default -> throw new IllegalArgumentException("expected W1, W2 or W3, found " + workload); };
+        action = o.get("action");
+        if (!action.equals("echo") && !action.equals("sleep")) {
+            throw new IllegalArgumentException("expected --action echo or sleep, found " + action);
+        }
         String wf = createWorkflow(workload);
-        System.out.printf("workload %s (%d tasks), workflow %s, %d executions, %s%n", workload, tasks, wf, n,
+        System.out.printf("workload %s (%d tasks, core.%s), workflow %s, %d executions, %s%n", workload, tasks, action,
+                wf, n,
                 rate > 0 ? rate + " starts/s" : concurrency + " concurrent clients");
         if (warmup > 0) {
             run(wf, warmup, concurrency, 0, tasks, false);
@@ -304,7 +314,8 @@ public class Bench {
     }
 
     static String task(String id, String dependsOn) {
-        return "{\"id\": \"" + id + "\", \"component\": \"core\", \"action\": \"echo\", \"input\": {\"n\": \"${input.n}\"}"
+        return "{\"id\": \"" + id + "\", \"component\": \"core\", \"action\": \"" + action + "\", \"input\": {"
+                + (action.equals("sleep") ? "\"ms\": 0, " : "") + "\"n\": \"${input.n}\"}"
                 + (dependsOn.isEmpty() ? "" : ", \"depends_on\": [\"" + dependsOn + "\"]") + "}";
     }
 
