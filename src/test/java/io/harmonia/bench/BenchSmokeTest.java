@@ -36,7 +36,7 @@ class BenchSmokeTest {
         assertThat(ended).as("the benchmark ended; it printed:%n%s", out).isTrue();
         assertThat(p.exitValue()).as("exit code; it printed:%n%s", out).isZero();
         assertThat(out)
-                .contains("workload W1 (5 tasks)")
+                .contains("workload W1 (5 tasks, core.echo)")
                 .containsPattern("executions/s \\d+\\.\\d\\s+tasks/s \\d+\\.\\d\\s+\\(20 executions")
                 .containsPattern("latency ms\\s+p50 \\d+\\s+p95 \\d+\\s+p99 \\d+")
                 .contains("events persisted per execution 17.0")
