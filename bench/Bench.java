@@ -93,7 +93,8 @@ public class Bench {
      * (execution i is started at t0 + i / rate by whichever client is free).
      */
     static void run(String wf, int n, int concurrency, double rate, int tasks, boolean report) throws Exception {
-        Map<String, long[]> sentAt = new ConcurrentHashMap<>(); // execution id -> {sent, answered} (epoch ms)
+        // execution id -> {due (nanoTime), answered (nanoTime), due on the wall clock (ms), answered on it (ms)}
+        Map<String, long[]> sentAt = new ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Map<String, Double> cpu0 = cpuByProcess();
@@ -105,22 +106,27 @@ public class Bench {
             Thread t = new Thread(() -> {
                 try {
                     for (int i = next.getAndIncrement(); i < n && failure.get() == null; i = next.getAndIncrement()) {
-                        long sent = System.currentTimeMillis();
+                        long due = System.nanoTime();
                         if (rate > 0) {
-                            long wait = t0 + (long) (i * 1e9 / rate) - System.nanoTime();
+                            // latency counts from when the start was due, not from when a client was free to send
+                            // it: time spent queued in the load generator is part of what a caller would see
+                            due = t0 + (long) (i * 1e9 / rate);
+                            long wait = due - System.nanoTime();
                             if (wait > 0) {
                                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                             }
-                            // latency counts from when the start was due, not from when a client was free to send
-                            // it: time spent queued in the load generator is part of what a caller would see
-                            sent = wall0.toEpochMilli() + (long) (i * 1000.0 / rate);
                         }
+                        // the send time on the wall clock too (end_time is the service's wall clock), taken now:
+                        // the monotonic and the wall clock may drift apart over a run
+                        long sentWall = System.currentTimeMillis() - (System.nanoTime() - due) / 1_000_000;
                         String body = "{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": " + i + "}}";
                         Http.Response r = CONNECTION.get().send("POST", "/api/executions", body);
                         if (r.status() != 201) {
                             throw new IllegalStateException("start answered " + r.status() + ": " + r.body());
                         }
-                        sentAt.put(field(r.body(), "execution_id"), new long[] {sent, System.currentTimeMillis()});
+                        long answered = System.nanoTime();
+                        sentAt.put(field(r.body(), "execution_id"), new long[] {due, answered, sentWall,
+                                System.currentTimeMillis()});
                     }
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
@@ -173,10 +179,11 @@ public class Bench {
                 // once the append holding it committed; an execution that ends in its first append (every task
                 // inline) is durable only when the start is answered, so the later of the two counts
                 long[] times = sentAt.get(id);
-                Instant end = Instant.ofEpochMilli(Math.max(Instant.parse(unquote(item.get("end_time"))).toEpochMilli(),
-                        times[1]));
+                long endTime = Instant.parse(unquote(item.get("end_time"))).toEpochMilli();
+                long answeredMs = (times[1] - times[0]) / 1_000_000; // monotonic: from due to answer
+                latencies.add(Math.max(answeredMs, endTime - times[2]));
+                Instant end = Instant.ofEpochMilli(Math.max(endTime, times[3]));
                 lastEnd = end.isAfter(lastEnd) ? end : lastEnd;
-                latencies.add(end.toEpochMilli() - times[0]);
                 events += Long.parseLong(item.get("version"));
             }
         }
