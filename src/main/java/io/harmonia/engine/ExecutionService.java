@@ -27,9 +27,11 @@ public class ExecutionService {
     private final ExecutionReadModel readModel;
     private final JsonSchemas schemas;
     private final Pool pool;
+    private final TimeOrderedIds ids;
 
     public ExecutionService(ExecutionEngine engine, WorkflowService workflows, ExecutionReadModel readModel,
-            JsonSchemas schemas, Pool pool) {
+            JsonSchemas schemas, Pool pool, TimeOrderedIds ids) {
+        this.ids = ids;
         this.engine = engine;
         this.workflows = workflows;
         this.readModel = readModel;
@@ -57,7 +59,7 @@ public class ExecutionService {
                 return Uni.createFrom().failure(new InvalidRequest("The execution input does not match the input"
                         + " schema of workflow '" + workflowId + "' version " + wf.version(), problems));
             }
-            String executionId = UUID.randomUUID().toString();
+            String executionId = ids.next().toString();
             return engine.start(executionId, wf, input, idempotencyKey == null ? null
                             : tx -> tx.preparedQuery("insert into idempotency_keys (key, execution_id) values ($1, $2)")
                                     .execute(Tuple.of(idempotencyKey, UUID.fromString(executionId))).replaceWithVoid())
