@@ -4,6 +4,7 @@ import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.KafkaConfig;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
 import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.CursorWrites;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.eventstore.PgEventStore;
@@ -159,9 +160,9 @@ public class EventRelay {
             RecordedEvent last = events.get(events.size() - 1);
             FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
             return publisher.sendAll(records)
-                    .chain(() -> pool.preparedQuery("update relay_cursor set tx_id = $1::text::xid8,"
-                            + " global_position = $2, updated_at = now() where name = 'kafka'")
-                            .execute(Tuple.of(next.txId(), next.globalPosition())))
+                    .chain(() -> CursorWrites.update(pool, "update relay_cursor set tx_id = $1::text::xid8,"
+                            + " global_position = $2, updated_at = now() where name = 'kafka'",
+                            Tuple.of(next.txId(), next.globalPosition())))
                     .invoke(() -> {
                         cursor = next;
                         published.increment(events.size());

@@ -1,5 +1,6 @@
 package io.harmonia.webhook;
 
+import io.harmonia.eventstore.CursorWrites;
 import io.harmonia.eventstore.FeedPosition;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -89,20 +90,20 @@ public class WebhookStore {
 
     /** The event at {@code position} was delivered (2xx). False when the subscription is gone. */
     public Uni<Boolean> delivered(String id, FeedPosition cursor, String eventId, Instant at) {
-        return pool.preparedQuery("update webhook_subscriptions set cursor_tx_id = $2::text::xid8,"
+        return CursorWrites.update(pool, "update webhook_subscriptions set cursor_tx_id = $2::text::xid8,"
                         + " cursor_position = $3, attempts = 0, next_attempt_at = null, last_status = null,"
                         + " last_error = null, last_attempt_at = $4, delivered = delivered + 1,"
-                        + " last_delivered_at = $4, last_delivered_id = $5 where id = $1")
-                .execute(Tuple.of(UUID.fromString(id), cursor.txId(), cursor.globalPosition(), utc(at), eventId))
-                .map(rows -> rows.rowCount() > 0);
+                        + " last_delivered_at = $4, last_delivered_id = $5 where id = $1",
+                Tuple.of(UUID.fromString(id), cursor.txId(), cursor.globalPosition(), utc(at), eventId))
+                .map(updated -> updated > 0);
     }
 
     /** Nothing to deliver up to {@code cursor}. False when the subscription is gone. */
     public Uni<Boolean> skipped(String id, FeedPosition cursor) {
-        return pool.preparedQuery("update webhook_subscriptions set cursor_tx_id = $2::text::xid8,"
-                        + " cursor_position = $3 where id = $1")
-                .execute(Tuple.of(UUID.fromString(id), cursor.txId(), cursor.globalPosition()))
-                .map(rows -> rows.rowCount() > 0);
+        return CursorWrites.update(pool, "update webhook_subscriptions set cursor_tx_id = $2::text::xid8,"
+                        + " cursor_position = $3 where id = $1",
+                Tuple.of(UUID.fromString(id), cursor.txId(), cursor.globalPosition()))
+                .map(updated -> updated > 0);
     }
 
     /** An attempt failed; the next is due at {@code next}. False when the subscription is gone. */

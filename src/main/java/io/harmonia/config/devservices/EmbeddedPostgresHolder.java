@@ -39,7 +39,10 @@ final class EmbeddedPostgresHolder {
             return props;
         }
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setCleanDataDirectory(true);
+            // the embedded server's own default is synchronous_commit=off; commits here wait for the flush as in
+            // production, so tests see the same durability (and CursorWritesTest can tell a leaked setting)
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setCleanDataDirectory(true)
+                    .setServerConfig("synchronous_commit", "on");
             if ("dev".equals(profile)) {
                 Path dir = Path.of(dataDir == null || dataDir.isBlank() ? "target/harmonia-dev-postgres" : dataDir);
                 Files.createDirectories(dir);
