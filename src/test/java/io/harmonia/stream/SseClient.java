@@ -12,7 +12,6 @@ import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A real SSE client over the Vert.x HTTP client: parses the event stream as it arrives. */
 final class SseClient implements AutoCloseable {
@@ -46,15 +45,13 @@ final class SseClient implements AutoCloseable {
         if (lastEventId != null) {
             o.putHeader("Last-Event-ID", lastEventId);
         }
-        // the handlers are set on the event loop as the response arrives: set later, from this thread, the first
-        // chunk (the snapshot) could arrive before them and be lost
+        // the handlers are set on the connection's event loop as the response arrives (see OnEventLoop)
         int[] status = new int[1];
-        SseClient sse = client.request(o).compose(req -> req.send())
+        SseClient sse = OnEventLoop.open(vertx, () -> client.request(o).compose(req -> req.send())
                 .map(response -> {
                     status[0] = response.statusCode();
                     return status[0] == 200 ? new SseClient(client, response) : null;
-                })
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                }));
         if (sse == null) {
             client.close();
             throw new IllegalStateException("Expected 200 for " + uri + ", found " + status[0]);

@@ -11,7 +11,6 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A real WebSocket client (Vert.x) that records what it receives and how the connection closed. */
 final class WsClient implements AutoCloseable {
@@ -53,10 +52,8 @@ final class WsClient implements AutoCloseable {
         WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port)
                 .setURI(uri);
         try {
-            // the handlers are set on the event loop as the handshake completes: set later, from this thread, a
-            // message the server sends at once (the snapshot) could arrive before them and be lost
-            return client.webSocket(o).map(ws -> new WsClient(client, ws))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // the handlers are set on the connection's event loop as the handshake completes (see OnEventLoop)
+            return OnEventLoop.open(vertx, () -> client.webSocket(o).map(ws -> new WsClient(client, ws)));
         } catch (Exception e) {
             client.close();
             throw e;
