@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.Config;
@@ -70,14 +69,8 @@ public class KafkaPublisher {
     }
 
     /** Sends one record; the Uni completes when Kafka has acknowledged it (acks=all), or fails. */
-    public Uni<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
-        return Uni.createFrom().<RecordMetadata>emitter(em -> producer().send(record, (meta, err) -> {
-            if (err != null) {
-                em.fail(err);
-            } else {
-                em.complete(meta);
-            }
-        })).runSubscriptionOn(sender);
+    public Uni<Void> send(ProducerRecord<String, byte[]> record) {
+        return sendAll(List.of(record));
     }
 
     /**
