@@ -26,4 +26,17 @@ public interface EngineConfig {
     /** Resume unfinished executions when the service starts. */
     @WithDefault("true")
     boolean recoverOnStart();
+
+    /** Taking up unfinished executions that nothing in this process drives. */
+    Recovery recovery();
+
+    interface Recovery {
+        /** How often unfinished executions that nothing drives are looked for; 0 turns the sweep off. */
+        @WithDefault("30s")
+        java.time.Duration sweepInterval();
+
+        /** How long an unfinished execution must have been unchanged before a sweep takes it up. */
+        @WithDefault("60s")
+        java.time.Duration idleBeforeSweep();
+    }
 }

@@ -20,6 +20,9 @@ import io.harmonia.domain.execution.TaskState;
 import io.harmonia.domain.execution.TaskStatus;
 import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.StoreAvailability;
+import io.harmonia.eventstore.StoreFailures;
+import io.harmonia.eventstore.StoreUnavailable;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.micrometer.core.instrument.Gauge;
@@ -41,6 +44,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -50,6 +54,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Timers (retry delays, task and workflow deadlines) live in the events, so they survive a restart: loading an
  * execution re-arms them from its state.
+ *
+ * <p>Two kinds of work, two answers to a database outage: a <em>request</em> (start, pause, resume, cancel) fails
+ * at once with {@link StoreUnavailable} (503) and changes nothing; work that must not be lost (a task's result, a
+ * timer, a recovery) waits until Postgres is back and is recorded then ({@link StoreAvailability#untilRecorded}),
+ * so no execution is left behind by an outage of any length.
  */
 @ApplicationScoped
 public class ExecutionEngine {
@@ -68,9 +77,14 @@ public class ExecutionEngine {
     private final MeterRegistry metrics;
     private final Map<Class<?>, io.micrometer.core.instrument.Counter> appendedCounters = new ConcurrentHashMap<>();
     private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final StoreAvailability availability;
+    private final Duration requestTimeout;
 
     public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowService workflows,
-            ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics) {
+            ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics,
+            StoreAvailability availability, io.harmonia.config.StoreConfig storeConfig) {
+        this.availability = availability;
+        this.requestTimeout = storeConfig.requestTimeout();
         this.groupCommit = groupCommit;
         this.store = store;
         this.workflows = workflows;
@@ -89,23 +103,52 @@ public class ExecutionEngine {
      */
     public Uni<ExecutionState> start(String executionId, WorkflowDefinition wf, JsonNode input,
             Function<SqlClient, Uni<Void>> inTransaction) {
+        if (!availability.available()) {
+            return Uni.createFrom().failure(unavailable("start an execution of workflow '" + wf.id() + "'"));
+        }
         Lane lane = new Lane(executionId);
         lane.state = ExecutionState.initial();
         lane.workflow = wf;
         lanes.put(executionId, lane);
-        return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction)
+        return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction, false)
                 .map(Decided::state)
                 .onFailure().invoke(() -> lanes.remove(executionId, lane));
     }
 
-    /** Runs a command against an existing execution. */
+    /**
+     * Runs a request's command against an existing execution. While Postgres cannot be reached it fails at once
+     * with {@link StoreUnavailable} and changes nothing.
+     */
     public Uni<ExecutionState> command(String executionId, Function<Instant, ExecutionCommand> command) {
         return decide(executionId, command).map(Decided::state);
     }
 
-    /** Runs a command and tells what it decided: no events means the command changed nothing (e.g. a late result). */
+    /**
+     * Runs a request's command and tells what it decided: no events means the command changed nothing (e.g. a
+     * late result). Fails with {@link StoreUnavailable} while Postgres cannot be reached.
+     */
     public Uni<Decided> decide(String executionId, Function<Instant, ExecutionCommand> command) {
-        return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null);
+        if (!availability.available()) {
+            return Uni.createFrom().failure(unavailable("change execution " + executionId));
+        }
+        return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null, false);
+    }
+
+    /**
+     * Records a command that must not be lost (a task's result, a timer, a recovery): during a database outage it
+     * waits until Postgres is back, however long that takes, and is decided and recorded then.
+     */
+    public Uni<Decided> record(String executionId, Function<Instant, ExecutionCommand> command) {
+        return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null, true);
+    }
+
+    /**
+     * Whether this process drives the execution now: it holds its state in memory (loaded or started here), so
+     * its running tasks report here and its timers are armed here.
+     */
+    public boolean drives(String executionId) {
+        Lane lane = lanes.get(executionId);
+        return lane != null && (lane.state != null || lane.busy);
     }
 
     /** The state after a command, and the events it appended. */
@@ -113,7 +156,7 @@ public class ExecutionEngine {
 
     /** Resumes an execution after a restart: lost attempts start again, timers are re-armed. */
     public Uni<ExecutionState> recover(String executionId) {
-        return command(executionId, ExecutionCommand.Recover::new);
+        return record(executionId, ExecutionCommand.Recover::new).map(Decided::state);
     }
 
     /** Called after every append (on the appending thread; must be quick), e.g. to wake the Kafka relay. */
@@ -129,16 +172,27 @@ public class ExecutionEngine {
     // ---- the lane: one decision at a time per execution ----
 
     private Uni<Decided> submit(Lane lane, Function<Instant, ExecutionCommand> command,
-            Function<SqlClient, Uni<Void>> inTransaction) {
+            Function<SqlClient, Uni<Void>> inTransaction, boolean durable) {
         CompletableFuture<Decided> result = new CompletableFuture<>();
-        Runnable work = () -> decideAndAppend(lane, command, inTransaction, true)
-                .subscribe().with(s -> {
-                    result.complete(s);
-                    next(lane);
-                }, err -> {
-                    result.completeExceptionally(err);
-                    next(lane);
-                });
+        AtomicInteger phase = new AtomicInteger(QUEUED);
+        Runnable work = () -> {
+            if (!phase.compareAndSet(QUEUED, RUNNING)) {
+                next(lane); // the request was answered 503 while it waited
+                return;
+            }
+            Uni<Decided> decided = durable
+                    ? availability.untilRecorded(() -> decideAndAppend(lane, command, null, true, true))
+                    : decideAndAppend(lane, command, inTransaction, true, false)
+                            .onFailure(StoreFailures::unreachable)
+                            .transform(err -> unavailable("change execution " + lane.executionId, err));
+            decided.subscribe().with(s -> {
+                result.complete(s);
+                next(lane);
+            }, err -> {
+                result.completeExceptionally(err);
+                next(lane);
+            });
+        };
         boolean runNow;
         synchronized (lane) {
             lane.queue.add(work);
@@ -147,10 +201,43 @@ public class ExecutionEngine {
                 lane.busy = true;
             }
         }
+        if (!durable && !runNow) {
+            abandonIfStuck(lane, phase, result);
+        }
         if (runNow) {
             next(lane);
         }
         return Uni.createFrom().completionStage(result);
+    }
+
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int ABANDONED = 2;
+
+    /**
+     * A request queued behind work that waits for the database (a task result during an outage) is answered 503
+     * after {@code harmonia.store.request-timeout} instead of hanging, and is then not carried out.
+     */
+    private void abandonIfStuck(Lane lane, AtomicInteger phase, CompletableFuture<Decided> result) {
+        vertx.setTimer(requestTimeout.toMillis(), id -> {
+            if (phase.get() != QUEUED) {
+                return;
+            }
+            if (availability.available()) {
+                abandonIfStuck(lane, phase, result); // busy, not stuck: keep waiting
+            } else if (phase.compareAndSet(QUEUED, ABANDONED)) {
+                result.completeExceptionally(unavailable("change execution " + lane.executionId));
+            }
+        });
+    }
+
+    private StoreUnavailable unavailable(String what) {
+        return new StoreUnavailable(what, String.valueOf(availability.lastError()), availability.retryAfter());
+    }
+
+    private StoreUnavailable unavailable(String what, Throwable cause) {
+        availability.failed(cause);
+        return new StoreUnavailable(what, StoreFailures.describe(cause), availability.retryAfter());
     }
 
     private void next(Lane lane) {
@@ -169,7 +256,7 @@ public class ExecutionEngine {
     }
 
     private Uni<Decided> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
-            Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict) {
+            Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict, boolean durable) {
         return ensureLoaded(lane).chain(() -> {
             ExecutionCommand command = commandAt.apply(clock.instant());
             List<ExecutionEvent> events = new ArrayList<>(decider.decide(command, lane.state, lane.workflow));
@@ -183,9 +270,11 @@ public class ExecutionEngine {
             Uni<Void> tx = groupCommit.append(stream, before.version(),
                     PgEventStore.rows(stream, before.version(), events),
                     ExecutionReadModel.row(after, lane.workflow, command.now()), inTransaction);
+            // a failure that is not an outage (e.g. a serialization failure) is tried again a few times; an outage
+            // is not: a request fails fast, durable work waits for the store (StoreAvailability.untilRecorded)
             return tx
-                    .onFailure(ExecutionEngine::transientFailure)
-                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(8)
+                    .onFailure(err -> transientFailure(err) && !availability.failed(err))
+                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(durable ? 8 : 2)
                     .map(ignored -> {
                         lane.state = after;
                         afterAppend(lane, events, ranInline);
@@ -198,7 +287,7 @@ public class ExecutionEngine {
                         }
                         LOG.debugf("conflict on execution %s; reloading and deciding again", lane.executionId);
                         lane.state = null;
-                        return decideAndAppend(lane, commandAt, null, false);
+                        return decideAndAppend(lane, commandAt, null, false, durable);
                     });
         });
     }
@@ -313,8 +402,8 @@ public class ExecutionEngine {
 
     private void timer(String executionId, Instant at, Function<Instant, ExecutionCommand> command) {
         long delay = Math.max(1, Duration.between(clock.instant(), at).toMillis() + 1);
-        vertx.setTimer(delay, id -> command(executionId, command).subscribe().with(s -> { },
-                err -> LOG.warnf("timer for execution %s failed: %s", executionId, err.getMessage())));
+        vertx.setTimer(delay, id -> record(executionId, command).subscribe().with(s -> { },
+                err -> LOG.errorf("timer for execution %s failed: %s", executionId, err.toString())));
     }
 
     private void dispatch(Lane lane, TaskStarted started) {
@@ -335,9 +424,9 @@ public class ExecutionEngine {
         if (r instanceof TaskResult.Pending) {
             return; // an external worker reports the result later
         }
-        command(executionId, resultCommand(started, r)).subscribe().with(s -> { }, err -> LOG.errorf(
-                "could not record the result of task '%s' attempt %d of execution %s: %s (the attempt runs again"
-                        + " on recovery)", started.taskId(), started.attempt(), executionId, err.getMessage()));
+        record(executionId, resultCommand(started, r)).subscribe().with(s -> { }, err -> LOG.errorf(
+                "could not record the result of task '%s' attempt %d of execution %s: %s", started.taskId(),
+                started.attempt(), executionId, err.toString()));
     }
 
     private static Function<Instant, ExecutionCommand> resultCommand(TaskStarted started, TaskResult r) {

@@ -9,11 +9,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -44,9 +42,7 @@ class CrashRecoveryIT {
             reactiveUrl = "postgresql://localhost:" + pg.getPort() + "/postgres";
             jdbcUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
         }
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = ServiceProcess.freePort();
         RestAssured.baseURI = "http://localhost";
         RestAssured.port = port;
     }
@@ -62,24 +58,10 @@ class CrashRecoveryIT {
     }
 
     static Process launch(Path log) throws Exception {
-        String jar = System.getProperty("harmonia.app.jar", "target/quarkus-app/quarkus-run.jar");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dmp.messaging.incoming.task-results.enabled=false", "-jar", jar);
-        Map<String, String> env = pb.environment();
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        // this test is about the engine: no Kafka here (KafkaOutageTest covers publication)
-        env.put("HARMONIA_KAFKA_RELAY_ENABLED", "false");
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reactiveUrl);
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
         String user = System.getenv("HARMONIA_DATASOURCE_URL") == null ? "postgres"
                 : java.net.URI.create(System.getenv("HARMONIA_DATASOURCE_URL")).getUserInfo();
-        env.put("QUARKUS_DATASOURCE_USERNAME", user == null ? "postgres" : user.split(":")[0]);
-        env.put("QUARKUS_DATASOURCE_PASSWORD", user != null && user.contains(":") ? user.split(":", 2)[1] : "postgres");
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Process p = pb.start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> given().get("/q/health/ready").statusCode() == 200);
-        return p;
+        return ServiceProcess.launch(log, port, reactiveUrl, jdbcUrl, user == null ? "postgres" : user.split(":")[0],
+                user != null && user.contains(":") ? user.split(":", 2)[1] : "postgres", Map.of());
     }
 
     @Test

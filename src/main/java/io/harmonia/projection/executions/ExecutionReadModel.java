@@ -69,6 +69,17 @@ public class ExecutionReadModel {
                 });
     }
 
+    /** Ids of unfinished executions whose last change is older than {@code before}, oldest first, at most {@code limit}. */
+    public Uni<List<String>> unfinishedUnchangedSince(Instant before, int limit) {
+        return pool.preparedQuery("select id from executions where status in ('PENDING', 'RUNNING', 'PAUSED')"
+                        + " and updated_at < $1 order by updated_at limit $2")
+                .execute(Tuple.of(before.atOffset(ZoneOffset.UTC), limit)).map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID(0).toString()));
+                    return ids;
+                });
+    }
+
     public Uni<Page> list(String status, String workflowId, int limit, int offset) {
         List<Object> args = new ArrayList<>(List.of(limit, offset));
         StringBuilder where = new StringBuilder("where true");
