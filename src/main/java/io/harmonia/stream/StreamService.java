@@ -94,9 +94,9 @@ public class StreamService {
     // ---- opening ----
 
     /**
-     * Streams one execution: its snapshot, then its events after {@code request.afterSequence()} (default: after the
-     * snapshot; a finished execution: its whole history), then live events; a finished execution's stream ends
-     * after its last event.
+     * Streams one execution: its events after {@code request.afterSequence()} (default: after the current version;
+     * a finished execution: its whole history), then live events; a finished execution's stream ends after its last
+     * event. A stream that starts at the current version begins with a snapshot of the view at that version.
      */
     public StreamSubscriber openExecution(String executionId, Checked checked, StreamSubscriber.Sink sink) {
         StreamRequest request = checked.request();
@@ -117,7 +117,10 @@ public class StreamService {
                     String status = v.path("status").asText();
                     boolean finished = ExecutionStatus.valueOf(status).terminal();
                     int after = request.afterSequence() != null ? request.afterSequence() : finished ? 0 : version;
-                    sub.startAfter(after, snapshot(executionId, version, v), version, finished ? status : null);
+                    // a snapshot only where the stream starts at the present: every message after it has a higher
+                    // sequence (a replay of history, e.g. a finished execution's, starts with its first event)
+                    sub.startAfter(after, after == version ? snapshot(executionId, version, v) : null, version,
+                            finished ? status : null);
                     return catchUpExecution(sub);
                 });
         run(sub, open);

@@ -130,7 +130,7 @@ public final class StreamSubscriber {
         return lastPosition;
     }
 
-    /** Per execution: start after this sequence; the snapshot goes first. */
+    /** Per execution: start after this sequence; the snapshot (null: none) goes first. */
     synchronized void startAfter(int sequence, String snapshotJson, int snapshotVersion, String finishedStatus) {
         lastSequence = sequence;
         if (lastIssued == null && sequence > 0) {
@@ -140,7 +140,9 @@ public final class StreamSubscriber {
             terminalSequence = snapshotVersion;
             finalStatus = finishedStatus;
         }
-        enqueue(snapshotJson);
+        if (snapshotJson != null) {
+            enqueue(snapshotJson);
+        }
     }
 
     /** Global: start after this feed position (null: with the next live event). */
