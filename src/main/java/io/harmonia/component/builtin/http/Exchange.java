@@ -152,7 +152,8 @@ final class Exchange {
     /** Goes on to the redirect's location: checked again; credentials stay behind when the origin changes. */
     private void follow(HttpClientResponse response) {
         request = response.request();
-        resetRequest(); // the redirect's own body is not read
+        response.exceptionHandler(ignored -> { }); // the reset below is expected, not an error to log
+        resetRequest(); // the redirect's own body is not read: its connection is closed
         DestinationRules rules = policy.rules();
         if (redirects >= rules.maxRedirects()) {
             finish(TaskResult.failure(ErrorTypes.CLIENT_ERROR, what() + " was redirected more than "
