@@ -159,7 +159,7 @@ public class SubscriptionResource {
         if (url == null) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return destinations.checked(HttpTarget.parse(url))
+        return Uni.createFrom().deferred(() -> destinations.checked(HttpTarget.parse(url)))
                 .ifNoItem().after(destinations.rules().resolveTimeout()).fail()
                 .map(ok -> Optional.<Problem>empty())
                 .onFailure(DestinationDenied.class).recoverWithItem(e -> Optional.of(new Problem("/url",

@@ -42,12 +42,12 @@ final class Exchange {
     private volatile HttpClientRequest request;
     private volatile long timerId = -1;
 
-    // the current hop: changed by redirects
-    private HttpTarget target;
-    private HttpMethod method;
-    private byte[] body;
+    // the current hop: changed by redirects (on the event loop; read by the timeout's message too)
+    private volatile HttpTarget target;
+    private volatile HttpMethod method;
+    private volatile byte[] body;
     private final Map<String, List<String>> headers;
-    private int redirects;
+    private volatile int redirects;
 
     Exchange(Vertx vertx, HttpClient client, DestinationPolicy policy, long maxResponseBytes, RequestSpec spec,
             UniEmitter<? super TaskResult> emitter) {
