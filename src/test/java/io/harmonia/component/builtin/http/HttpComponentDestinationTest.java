@@ -155,10 +155,11 @@ class HttpComponentDestinationTest {
 
     @Test
     void aHostIsConnectedToAtTheAddressThatWasChecked() throws Exception {
-        // no real DNS knows this name: the request can only reach the server through the checked address
+        // no real DNS knows this name: the request can only reach the server through the checked address (which
+        // remembers the name, as resolvers' answers do: it must not be looked up again)
+        InetAddress checked = InetAddress.getByAddress("service.test", new byte[] {127, 0, 0, 1});
         DestinationPolicy policy = new DestinationPolicy(DestinationRules.defaults().withLoopback(true),
-                Policies.fixed(Map.of("service.test", List.of(InetAddress.getByName("127.0.0.1")))), Set::of,
-                Set.of());
+                Policies.fixed(Map.of("service.test", List.of(checked))), Set::of, Set.of());
         JsonNode out = output(call(policy, "{\"url\":\"http://service.test:" + first.actualPort() + "/headers\"}"));
         assertThat(out.get("body").get("host").textValue()).isEqualTo("service.test:" + first.actualPort());
     }
