@@ -5,6 +5,8 @@ import io.harmonia.config.WebhookConfig;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;
+import io.harmonia.net.DestinationPolicy;
+import io.harmonia.net.HttpTarget;
 import io.harmonia.stream.ExecutionTracker;
 import io.harmonia.stream.StreamMessage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,9 +52,12 @@ final class SubscriptionDeliverer {
     private FeedPosition pageEnd;
     private int attempts;
     private final IdleWait idleWait;
+    private final DestinationPolicy destinations;
 
     SubscriptionDeliverer(WebhookSubscription subscription, Pool pool, PgEventStore store, WebhookStore subscriptions,
-            HttpClient http, WebhookConfig config, Vertx vertx, MeterRegistry metrics, Runnable onGone) {
+            HttpClient http, WebhookConfig config, Vertx vertx, MeterRegistry metrics, Runnable onGone,
+            DestinationPolicy destinations) {
+        this.destinations = destinations;
         this.subscription = subscription;
         this.pool = pool;
         this.store = store;
@@ -156,17 +161,28 @@ final class SubscriptionDeliverer {
         }, err -> failed(at, null, describe(err)));
     }
 
+    /**
+     * One attempt: the URL's host is resolved and checked by the destination policy first, and the request goes to
+     * the checked address (a refused destination fails the attempt before any connection; redirects are not
+     * followed).
+     */
     private Uni<Integer> post(String body, Instant at, int attempt) {
         long timeout = Math.max(1, config.requestTimeout().toMillis());
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(subscription.url())
-                .setTimeout(timeout)
-                .putHeader("Content-Type", WebhookCloudEvents.CONTENT_TYPE)
-                .putHeader(WebhookSignature.HEADER, WebhookSignature.sign(subscription.secret(), at.getEpochSecond(),
-                        body))
-                .putHeader("Harmonia-Subscription-Id", subscription.id())
-                .putHeader("Harmonia-Delivery-Attempt", String.valueOf(attempt))
-                .putHeader("User-Agent", "Harmonia-Webhooks/1");
-        return Uni.createFrom().deferred(() -> http.request(options))
+        return Uni.createFrom().deferred(() -> destinations.checked(HttpTarget.parse(subscription.url())))
+                .chain(destination -> {
+                    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                            .setAbsoluteURI(destination.target().url())
+                            .setServer(destination.server())
+                            .setFollowRedirects(false)
+                            .setTimeout(timeout)
+                            .putHeader("Content-Type", WebhookCloudEvents.CONTENT_TYPE)
+                            .putHeader(WebhookSignature.HEADER, WebhookSignature.sign(subscription.secret(),
+                                    at.getEpochSecond(), body))
+                            .putHeader("Harmonia-Subscription-Id", subscription.id())
+                            .putHeader("Harmonia-Delivery-Attempt", String.valueOf(attempt))
+                            .putHeader("User-Agent", "Harmonia-Webhooks/1");
+                    return http.request(options);
+                })
                 .chain(req -> req.send(Buffer.buffer(body)))
                 .chain(resp -> resp.body().map(ignored -> resp.statusCode()))
                 .ifNoItem().after(Duration.ofMillis(timeout + 1000)).failWith(() -> new java.util.concurrent

@@ -8,6 +8,9 @@ import io.harmonia.api.BadRequest;
 import io.harmonia.api.ProblemMappers;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.engine.InvalidRequest;
+import io.harmonia.net.DestinationDenied;
+import io.harmonia.net.DestinationPolicy;
+import io.harmonia.net.HttpTarget;
 import io.harmonia.projection.workflows.WorkflowReadModel;
 import io.harmonia.stream.StreamTypes;
 import io.smallrye.mutiny.Uni;
@@ -52,11 +55,14 @@ public class SubscriptionResource {
     private final WebhookStore store;
     private final WorkflowReadModel workflows;
     private final WebhookDispatcher dispatcher;
+    private final DestinationPolicy destinations;
 
-    public SubscriptionResource(WebhookStore store, WorkflowReadModel workflows, WebhookDispatcher dispatcher) {
+    public SubscriptionResource(WebhookStore store, WorkflowReadModel workflows, WebhookDispatcher dispatcher,
+            DestinationPolicy destinations) {
         this.store = store;
         this.workflows = workflows;
         this.dispatcher = dispatcher;
+        this.destinations = destinations;
     }
 
     @POST
@@ -82,8 +88,11 @@ public class SubscriptionResource {
                 : workflows.current(workflowId).map(row -> row.isPresent() && !row.get().deleted() ? Optional.empty()
                         : Optional.of(new Problem("/workflow_id", "expected the id of an existing workflow, found '"
                                 + workflowId + "'")));
-        return workflowExists.chain(missing -> {
+        return workflowExists.chain(missing -> destinationProblem(url).map(refused -> {
             missing.ifPresent(problems::add);
+            refused.ifPresent(problems::add);
+            return problems;
+        })).chain(ignored -> {
             if (!problems.isEmpty()) {
                 return Uni.createFrom().failure(new InvalidRequest("The subscription is invalid", problems));
             }
@@ -142,6 +151,22 @@ public class SubscriptionResource {
         return ProblemMappers.problem(404, "not-found", "Subscription not found", e.getMessage(), List.of());
     }
 
+    /**
+     * Whether the destination policy refuses the URL: its literal address, or what its host resolves to now. A host
+     * that does not resolve within the resolve timeout is accepted: each delivery is checked again.
+     */
+    private Uni<Optional<Problem>> destinationProblem(String url) {
+        if (url == null) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return Uni.createFrom().deferred(() -> destinations.checked(HttpTarget.parse(url)))
+                .ifNoItem().after(destinations.rules().resolveTimeout()).fail()
+                .map(ok -> Optional.<Problem>empty())
+                .onFailure(DestinationDenied.class).recoverWithItem(e -> Optional.of(new Problem("/url",
+                        "expected a URL the destination policy allows; " + e.getMessage())))
+                .onFailure().recoverWithItem(Optional.empty());
+    }
+
     private static String url(JsonNode node, List<Problem> problems) {
         String expected = "expected an absolute http or https URL";
         if (node == null || node.isNull()) {
@@ -158,6 +183,11 @@ public class SubscriptionResource {
                     + url.length()));
             return null;
         }
+        if (HttpTarget.hasUserInfo(url)) {
+            // never echo the credentials
+            problems.add(new Problem("/url", expected + " that " + HttpTarget.USER_INFO_REFUSED));
+            return null;
+        }
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -169,9 +199,13 @@ public class SubscriptionResource {
                 problems.add(new Problem("/url", expected + " without a #fragment, found '" + url + "'"));
                 return null;
             }
+            HttpTarget.parse(url);
             return url;
         } catch (URISyntaxException e) {
             problems.add(new Problem("/url", expected + ", found '" + url + "' (" + e.getReason() + ")"));
+            return null;
+        } catch (HttpTarget.InvalidTarget e) {
+            problems.add(new Problem("/url", expected + " that " + e.getMessage() + ", found '" + url + "'"));
             return null;
         }
     }

@@ -38,6 +38,9 @@ public class WebhookDispatcher {
     private final Vertx vertx;
     private final MeterRegistry metrics;
     private final Map<String, SubscriptionDeliverer> deliverers = new ConcurrentHashMap<>();
+    /** Where deliveries may go: checked before each attempt. */
+    @jakarta.inject.Inject
+    io.harmonia.net.DestinationPolicy destinations;
 
     private volatile boolean stopped;
     private final LeaderLock lock;
@@ -127,7 +130,7 @@ public class WebhookDispatcher {
                 ids.add(s.id());
                 if (lock.held() && !stopped && !deliverers.containsKey(s.id())) {
                     SubscriptionDeliverer d = new SubscriptionDeliverer(s, pool, store, subscriptions, http, config,
-                            vertx, metrics, () -> deliverers.remove(s.id()));
+                            vertx, metrics, () -> deliverers.remove(s.id()), destinations);
                     deliverers.put(s.id(), d);
                     d.start();
                 }

@@ -83,4 +83,36 @@ class HttpComponentApiTest {
         assertThat(missing.getString("error.type")).isEqualTo("CLIENT_ERROR");
         assertThat(missing.getInt("task_executions.call.attempts")).isEqualTo(1);
     }
+
+    @Test
+    void harmoniasOwnApiAndMetricsAreOutOfReach() {
+        int own = io.restassured.RestAssured.port;
+        String wf = createWorkflow("""
+                {'name': 'http-self', 'tasks': [
+                  {'id': 'call', 'component': 'http', 'action': 'request', 'input': {'url': '${input.url}'}}]}""");
+        for (String url : new String[] {"http://127.0.0.1:" + own + "/q/metrics",
+                "http://localhost:" + own + "/api/subscriptions", "http://169.254.169.254/latest/meta-data/",
+                "http://0.0.0.0:" + own + "/q/metrics"}) {
+            JsonPath done = awaitFinished(start(wf, "{'url': '" + url + "'}"));
+            assertThat(done.getString("status")).as(url).isEqualTo("FAILED");
+            assertThat(done.getString("error.type")).as(url).isEqualTo("CLIENT_ERROR");
+            assertThat(done.getString("task_executions.call.error.message")).as(url)
+                    .startsWith("GET " + url + ": destination not allowed by policy: ");
+            assertThat(done.getInt("task_executions.call.attempts")).as(url).isEqualTo(1);
+            assertThat(done.getString("task_executions.call.output")).as(url).isNull();
+        }
+    }
+
+    @Test
+    void aUrlWithUserInfoIsRefusedAndItsPasswordIsNotRepeated() {
+        String wf = createWorkflow("""
+                {'name': 'http-userinfo', 'tasks': [
+                  {'id': 'call', 'component': 'http', 'action': 'request', 'input': {'url': '${input.url}'}}]}""");
+        JsonPath done = awaitFinished(start(wf, "{'url': 'http://admin:s3cret@localhost:" + server.actualPort()
+                + "/items'}"));
+        assertThat(done.getString("status")).isEqualTo("FAILED");
+        assertThat(done.getString("error.type")).isEqualTo("VALIDATION_ERROR");
+        assertThat(done.getString("error.message")).contains("user info").doesNotContain("s3cret");
+        assertThat(done.getString("task_executions.call.error.message")).doesNotContain("s3cret");
+    }
 }

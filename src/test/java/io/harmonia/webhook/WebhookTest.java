@@ -236,4 +236,45 @@ class WebhookTest {
         given().delete("/api/subscriptions/" + id).then().statusCode(404);
         given().get("/api/subscriptions/nope").then().statusCode(404);
     }
+
+    @Test
+    void urlsTheDestinationPolicyRefusesAreRefusedWith422NamingTheUrl() {
+        int own = io.restassured.RestAssured.port;
+        for (String url : new String[] {"http://169.254.169.254/latest/meta-data/",
+                "http://127.0.0.1:" + own + "/api/subscriptions", "http://localhost:" + own + "/q/metrics",
+                "http://0.0.0.0:" + port + "/hook", "http://[::ffff:169.254.169.254]/", "http://2852039166/"}) {
+            given().contentType(ContentType.JSON).body("{\"url\": \"" + url + "\"}")
+                    .post("/api/subscriptions").then().statusCode(422).contentType("application/problem+json")
+                    .body("errors[0].pointer", equalTo("/url"))
+                    .body("errors[0].detail", containsString("expected a URL the destination policy allows; "
+                            + "destination not allowed by policy: "));
+        }
+        String refused = given().contentType(ContentType.JSON)
+                .body("{\"url\": \"https://admin:s3cret@example.com/hooks\"}")
+                .post("/api/subscriptions").then().statusCode(422)
+                .body("errors[0].pointer", equalTo("/url"))
+                .body("errors[0].detail", containsString("user info"))
+                .extract().asString();
+        assertThat(refused).doesNotContain("s3cret");
+    }
+
+    @Inject
+    WebhookStore store;
+
+    @Test
+    void eachDeliveryIsCheckedAgainstThePolicy() {
+        // stored without the API's check (as a subscription from before the policy, or one whose name now
+        // resolves elsewhere): every attempt is refused before connecting
+        String wf = workflow("refused-hook");
+        String url = "http://127.0.0.1:" + io.restassured.RestAssured.port + "/q/metrics";
+        String id = store.create(url, List.of("workflow_completed"), wf, SECRET).await()
+                .atMost(Duration.ofSeconds(10)).id();
+        subscriptions.add(id);
+        start(wf, "{'n': 1}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/subscriptions/" + id).then()
+                .body("delivery.failing", equalTo(true))
+                .body("delivery.last_status", org.hamcrest.Matchers.nullValue())
+                .body("delivery.last_error", containsString("destination not allowed by policy: 127.0.0.1 is"
+                        + " Harmonia's own port " + io.restassured.RestAssured.port)));
+    }
 }
