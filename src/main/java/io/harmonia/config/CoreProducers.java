@@ -28,7 +28,7 @@ public class CoreProducers {
         return new CelExpressionEngine(new CelExpressionEngine.Limits(config.maxResultBytes(),
                 config.maxComprehensionIterations(), config.maxExpressionLength(), config.maxCost(),
                 config.maxStringLength(), config.maxListSize(), config.maxExpressions(),
-                config.maxEvaluationTime().toMillis()));
+                config.maxEvaluationTime().toMillis(), config.maxCostPerDecision()));
     }
 
     @Produces

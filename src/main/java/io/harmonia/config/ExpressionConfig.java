@@ -50,4 +50,11 @@ public interface ExpressionConfig {
      */
     @WithDefault("500ms")
     Duration maxEvaluationTime();
+
+    /**
+     * The cost units all evaluations of one decision (the conditions, task inputs and output mapping one command
+     * leads to) may spend together, when the decider shares a budget across the decision.
+     */
+    @WithDefault("200000000")
+    long maxCostPerDecision();
 }

@@ -122,6 +122,8 @@ public final class CelExpressionEngine implements ExpressionEngine {
      * @param maxListSize the most entries a list or map built by a function may have
      * @param maxExpressions the most expressions (placeholders, conditions) one evaluation scope may evaluate
      * @param maxEvaluationMillis the wall-clock time one evaluation scope may take; 0 turns the clock check off
+     * @param maxCostPerDecision the cost units all evaluations through one {@link #withSharedBudget()} view may
+     *     spend together
      */
     public record Limits(
             int maxResultBytes,
@@ -131,7 +133,8 @@ public final class CelExpressionEngine implements ExpressionEngine {
             int maxStringLength,
             int maxListSize,
             int maxExpressions,
-            long maxEvaluationMillis) {
+            long maxEvaluationMillis,
+            long maxCostPerDecision) {
 
         public static final int DEFAULT_MAX_RESULT_BYTES = 1024 * 1024;
         public static final int DEFAULT_MAX_COMPREHENSION_ITERATIONS = 10_000;
@@ -141,14 +144,16 @@ public final class CelExpressionEngine implements ExpressionEngine {
         public static final int DEFAULT_MAX_LIST_SIZE = 100_000;
         public static final int DEFAULT_MAX_EXPRESSIONS = 1_000;
         public static final long DEFAULT_MAX_EVALUATION_MILLIS = 500;
+        public static final long DEFAULT_MAX_COST_PER_DECISION = 200_000_000;
 
         public Limits {
             if (maxResultBytes <= 0 || maxComprehensionIterations <= 0 || maxExpressionLength <= 0 || maxCost <= 0
-                    || maxStringLength <= 0 || maxListSize <= 0 || maxExpressions <= 0 || maxEvaluationMillis < 0) {
+                    || maxStringLength <= 0 || maxListSize <= 0 || maxExpressions <= 0 || maxEvaluationMillis < 0
+                    || maxCostPerDecision <= 0) {
                 throw new IllegalArgumentException("limits must be positive (the evaluation time may be 0): "
                         + maxResultBytes + ", " + maxComprehensionIterations + ", " + maxExpressionLength + ", "
                         + maxCost + ", " + maxStringLength + ", " + maxListSize + ", " + maxExpressions + ", "
-                        + maxEvaluationMillis);
+                        + maxEvaluationMillis + ", " + maxCostPerDecision);
             }
         }
 
@@ -156,12 +161,13 @@ public final class CelExpressionEngine implements ExpressionEngine {
         public Limits(int maxResultBytes, int maxComprehensionIterations, int maxExpressionLength) {
             this(maxResultBytes, maxComprehensionIterations, maxExpressionLength, DEFAULT_MAX_COST,
                     DEFAULT_MAX_STRING_LENGTH, DEFAULT_MAX_LIST_SIZE, DEFAULT_MAX_EXPRESSIONS,
-                    DEFAULT_MAX_EVALUATION_MILLIS);
+                    DEFAULT_MAX_EVALUATION_MILLIS, DEFAULT_MAX_COST_PER_DECISION);
         }
 
         /**
          * 1 MiB results, 10,000 comprehension iterations, 4096-character expressions, 50,000,000 cost units,
-         * 1,048,576-character strings, 100,000-entry lists, 1,000 expressions and 500 ms per evaluation scope.
+         * 1,048,576-character strings, 100,000-entry lists, 1,000 expressions and 500 ms per evaluation, and
+         * 200,000,000 cost units per decision.
          */
         public static Limits defaults() {
             return new Limits(
@@ -170,27 +176,32 @@ public final class CelExpressionEngine implements ExpressionEngine {
 
         public Limits withMaxCost(long units) {
             return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, units,
-                    maxStringLength, maxListSize, maxExpressions, maxEvaluationMillis);
+                    maxStringLength, maxListSize, maxExpressions, maxEvaluationMillis, maxCostPerDecision);
         }
 
         public Limits withMaxExpressions(int count) {
             return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
-                    maxStringLength, maxListSize, count, maxEvaluationMillis);
+                    maxStringLength, maxListSize, count, maxEvaluationMillis, maxCostPerDecision);
         }
 
         public Limits withMaxEvaluationMillis(long millis) {
             return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
-                    maxStringLength, maxListSize, maxExpressions, millis);
+                    maxStringLength, maxListSize, maxExpressions, millis, maxCostPerDecision);
+        }
+
+        public Limits withMaxCostPerDecision(long units) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
+                    maxStringLength, maxListSize, maxExpressions, maxEvaluationMillis, units);
         }
 
         public Limits withMaxStringLength(int length) {
             return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
-                    length, maxListSize, maxExpressions, maxEvaluationMillis);
+                    length, maxListSize, maxExpressions, maxEvaluationMillis, maxCostPerDecision);
         }
 
         public Limits withMaxListSize(int size) {
             return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
-                    maxStringLength, size, maxExpressions, maxEvaluationMillis);
+                    maxStringLength, size, maxExpressions, maxEvaluationMillis, maxCostPerDecision);
         }
     }
 
@@ -295,13 +306,13 @@ public final class CelExpressionEngine implements ExpressionEngine {
     }
 
     /**
-     * A view of this engine whose {@code resolve} and {@code test} calls all draw on one budget (cost, expressions,
-     * time) that starts now: one per decision, so that many fields or tasks cannot multiply the budget. For one
-     * thread; checking is not metered.
+     * A view of this engine for one decision: each {@code resolve} and {@code test} call keeps its own evaluation
+     * budget, and all of them together draw on one decision budget ({@code maxCostPerDecision}), so that many tasks
+     * cannot multiply the cost. For one thread; checking is not metered.
      */
     @Override
     public ExpressionEngine withSharedBudget() {
-        Meter shared = new Meter(limits);
+        Meter decision = Meter.forDecision(limits);
         return new ExpressionEngine() {
             @Override
             public List<String> check(String expression) {
@@ -315,12 +326,12 @@ public final class CelExpressionEngine implements ExpressionEngine {
 
             @Override
             public JsonNode resolve(JsonNode template, EvaluationContext context) {
-                return CelExpressionEngine.this.resolve(template, context, shared);
+                return CelExpressionEngine.this.resolve(template, context, new Meter(limits, decision));
             }
 
             @Override
             public boolean test(String condition, EvaluationContext context) {
-                return CelExpressionEngine.this.test(condition, context, shared);
+                return CelExpressionEngine.this.test(condition, context, new Meter(limits, decision));
             }
 
             @Override

@@ -26,6 +26,7 @@ final class Meter {
     static final String MAX_STRING_LENGTH = "harmonia.expressions.max-string-length";
     static final String MAX_LIST_SIZE = "harmonia.expressions.max-list-size";
     static final String MAX_EVALUATION_TIME = "harmonia.expressions.max-evaluation-time";
+    static final String MAX_COST_PER_DECISION = "harmonia.expressions.max-cost-per-decision";
 
     /** How many cost units may be charged between two looks at the clock. */
     private static final long CLOCK_EVERY = 4_096;
@@ -43,6 +44,10 @@ final class Meter {
     }
 
     private final CelExpressionEngine.Limits limits;
+    /** The decision this evaluation belongs to, charged too; {@code null} for a lone evaluation. */
+    private final Meter decision;
+    private final long maxCost;
+    private final String costScope;
     private final long maxNanos;
     private long usedNanos;
     private long runningSince;
@@ -51,8 +56,17 @@ final class Meter {
     private long nextClockLook = CLOCK_EVERY;
     private int expressions;
 
+    /** The meter of one lone evaluation. */
     Meter(CelExpressionEngine.Limits limits) {
+        this(limits, null);
+    }
+
+    /** The meter of one evaluation that is part of {@code decision} (whose cost it is charged as well). */
+    Meter(CelExpressionEngine.Limits limits, Meter decision) {
         this.limits = limits;
+        this.decision = decision;
+        this.maxCost = limits.maxCost();
+        this.costScope = "units per evaluation (" + MAX_COST + ")";
         this.maxNanos = limits.maxEvaluationMillis() == 0 ? Long.MAX_VALUE : limits.maxEvaluationMillis() * 1_000_000L;
     }
 
@@ -76,6 +90,19 @@ final class Meter {
         return limits.maxStringLength();
     }
 
+    /** The meter of one decision: its cost only; its evaluations have their own meters, which charge it too. */
+    static Meter forDecision(CelExpressionEngine.Limits limits) {
+        return new Meter(limits, limits.maxCostPerDecision(), "units per decision (" + MAX_COST_PER_DECISION + ")");
+    }
+
+    private Meter(CelExpressionEngine.Limits limits, long maxCost, String costScope) {
+        this.limits = limits;
+        this.decision = null;
+        this.maxCost = maxCost;
+        this.costScope = costScope;
+        this.maxNanos = Long.MAX_VALUE;
+    }
+
     /** Cost units charged so far. */
     long spent() {
         return spent;
@@ -92,10 +119,12 @@ final class Meter {
     /** Charges {@code units} for {@code what}; refuses when the budget would be exceeded. */
     void charge(long units, String what) {
         long total = spent + Math.max(0, units);
-        if (total < 0 || total > limits.maxCost()) {
+        if (total < 0 || total > maxCost) {
             throw new LimitExceeded(what + " needs " + Math.max(0, units) + " cost units, " + spent
-                    + " are spent already: above the cost budget of " + limits.maxCost() + " units per evaluation ("
-                    + MAX_COST + ")");
+                    + " are spent already: above the cost budget of " + maxCost + " " + costScope);
+        }
+        if (decision != null) {
+            decision.charge(units, what);
         }
         spent = total;
         if (spent >= nextClockLook) {

@@ -179,19 +179,20 @@ class ExpressionBudgetTest {
     }
 
     @Test
-    @DisplayName("evaluations through a shared-budget view draw on one budget (one per decision)")
+    @DisplayName("evaluations through a shared-budget view (one per decision) draw on one decision budget too")
     void sharedBudget() {
-        CelExpressionEngine tight =
-                new CelExpressionEngine(CelExpressionEngine.Limits.defaults().withMaxCost(1_000_000));
+        CelExpressionEngine tight = new CelExpressionEngine(CelExpressionEngine.Limits.defaults()
+                .withMaxCost(1_000_000).withMaxCostPerDecision(2_500_000));
         EvaluationContext ctx = withS(abc(300_000));
         ExpressionEngine decision = tight.withSharedBudget();
+        // each call costs about 900,000 units: each fits its own budget, the third does not fit the decision's
         assertThat(decision.test("!input.s.contains('zz')", ctx)).isTrue();
-        assertThatThrownBy(() -> {
-            for (int i = 0; i < 5; i++) {
-                decision.test("!input.s.contains('zz')", ctx);
-            }
-        }).isInstanceOf(ExpressionException.class).hasMessageContaining("cost budget of 1000000");
-        // the engine itself still gives every call its own budget
+        assertThat(decision.test("!input.s.contains('zz')", ctx)).isTrue();
+        assertThatThrownBy(() -> decision.test("!input.s.contains('zz')", ctx))
+                .isInstanceOf(ExpressionException.class)
+                .hasMessageContaining("cost budget of 2500000 units per decision")
+                .hasMessageContaining("harmonia.expressions.max-cost-per-decision");
+        // the engine itself gives every call its own budget and no decision budget
         for (int i = 0; i < 5; i++) {
             assertThat(tight.test("!input.s.contains('zz')", ctx)).isTrue();
         }
