@@ -78,14 +78,20 @@ import java.util.regex.Pattern;
  * <h2>Sandbox and limits</h2>
  *
  * CEL reaches no Java class, reflection, clock or I/O; the only ways out are the declared variables and functions.
- * {@link Limits} bounds the text of an expression, the iterations of all comprehensions of one evaluation (cel-java's
- * {@code comprehensionMaxIterations}) and the JSON size of each expression's result.
+ * {@link Limits} bounds the text of an expression, the iterations of its comprehensions (cel-java's
+ * {@code comprehensionMaxIterations}) and the JSON size of each expression's result. Every evaluation (one
+ * {@code resolve} or {@code test} call: all placeholders of a template together) also has a budget ({@link Meter}):
+ * cost units charged before the work is done by every node and every function ({@link MeteredFunctions}), a
+ * maximum length for every string and list a function builds, a maximum number of expressions, and a wall-clock
+ * safety net. {@link #withSharedBudget()} adds one budget over all evaluations of a decision. A limit reached stops
+ * the whole evaluation (CEL's non-strict {@code ||} cannot swallow it) with an {@link ExpressionException} whose
+ * message names the limit and its configuration property.
  *
  * <h2>Errors</h2>
  *
  * {@link #check} and {@link #checkTemplate} report compile problems as text. {@link #resolve} and {@link #test} throw
  * {@link ExpressionException} for everything that goes wrong (invalid expression, missing key, division by zero,
- * type errors, exhausted budget, oversized result...), with a message that names the expression and CEL's reason.
+ * type errors, exhausted budget, oversized string, list or result...), with a message that names the expression and CEL's reason.
  *
  * <h2>Threads</h2>
  *
@@ -450,8 +456,8 @@ public final class CelExpressionEngine implements ExpressionEngine {
             throw new ExpressionException(expression, "expression '" + quote(expression) + "' stopped: "
                     + e.getMessage());
         }
-        // counted exactly up to twice the limit, so that the message can say by how much it is too large
-        long countUpTo = 2L * limits.maxResultBytes();
+        // counted exactly a little past the limit, so that the message can say by how much it is too large
+        long countUpTo = limits.maxResultBytes() + 65_536L;
         long size = serializedSize(expression, json, countUpTo);
         if (size > limits.maxResultBytes()) {
             throw new ExpressionException(expression, "result of expression '" + quote(expression) + "' is "

@@ -52,8 +52,10 @@ import java.util.UUID;
  *       {@code "{\"a\":[1,2]}"}. A value without JSON form (NaN, infinity) is an evaluation error.</td></tr>
  * </table>
  *
- * <p>The functions are bound late, per evaluation ({@link #bindingsFor}), so the context they read (clock reading,
- * uuid seed, counter) belongs to that evaluation alone: no shared mutable state, no thread-locals.
+ * <p>The functions are bound late, to a pooled {@link MeteredFunctions.Slot} that serves one evaluation at a time
+ * ({@link #bindingsFor}), so the context they read (clock reading, uuid seed, counter, meter) belongs to that
+ * evaluation alone: no thread-locals. {@code formatDate} and {@code parseJson} are charged per character,
+ * {@code toJson} per value written and never writes more than the string limit.
  */
 final class FunctionRegistry {
 

@@ -1,8 +1,9 @@
 package io.harmonia.expression;
 
 /**
- * The budget of one evaluation scope: one {@code resolve}/{@code test} call, or every call made through one
- * {@link CelExpressionEngine#withSharedBudget()} view (one decision). Used by one thread at a time.
+ * The budget of one evaluation (one {@code resolve}/{@code test} call, all placeholders of a template together), or,
+ * made by {@link #forDecision}, the cost budget of one decision that the evaluations of a
+ * {@link CelExpressionEngine#withSharedBudget()} view charge as well. Used by one thread at a time.
  *
  * <p>Four limits, each refused with a {@link LimitExceeded} whose message names the limit and its property:
  * <ul>
