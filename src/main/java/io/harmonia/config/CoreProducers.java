@@ -26,7 +26,9 @@ public class CoreProducers {
     @ApplicationScoped
     ExpressionEngine expressions(ExpressionConfig config) {
         return new CelExpressionEngine(new CelExpressionEngine.Limits(config.maxResultBytes(),
-                config.maxComprehensionIterations(), config.maxExpressionLength()));
+                config.maxComprehensionIterations(), config.maxExpressionLength(), config.maxCost(),
+                config.maxStringLength(), config.maxListSize(), config.maxExpressions(),
+                config.maxEvaluationTime().toMillis(), config.maxCostPerDecision()));
     }
 
     @Produces

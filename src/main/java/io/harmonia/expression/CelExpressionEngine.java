@@ -18,6 +18,7 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelFunctionResolver;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -26,7 +27,6 @@ import io.harmonia.domain.expression.EvaluationContext;
 import io.harmonia.domain.expression.ExpressionEngine;
 import io.harmonia.domain.expression.ExpressionException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -78,14 +78,20 @@ import java.util.regex.Pattern;
  * <h2>Sandbox and limits</h2>
  *
  * CEL reaches no Java class, reflection, clock or I/O; the only ways out are the declared variables and functions.
- * {@link Limits} bounds the text of an expression, the iterations of all comprehensions of one evaluation (cel-java's
- * {@code comprehensionMaxIterations}) and the JSON size of each expression's result.
+ * {@link Limits} bounds the text of an expression, the iterations of its comprehensions (cel-java's
+ * {@code comprehensionMaxIterations}) and the JSON size of each expression's result. Every evaluation (one
+ * {@code resolve} or {@code test} call: all placeholders of a template together) also has a budget ({@link Meter}):
+ * cost units charged before the work is done by every node and every function ({@link MeteredFunctions}), a
+ * maximum length for every string and list a function builds, a maximum number of expressions, and a wall-clock
+ * safety net. {@link #withSharedBudget()} adds one budget over all evaluations of a decision. A limit reached stops
+ * the whole evaluation (CEL's non-strict {@code ||} cannot swallow it) with an {@link ExpressionException} whose
+ * message names the limit and its configuration property.
  *
  * <h2>Errors</h2>
  *
  * {@link #check} and {@link #checkTemplate} report compile problems as text. {@link #resolve} and {@link #test} throw
  * {@link ExpressionException} for everything that goes wrong (invalid expression, missing key, division by zero,
- * type errors, exhausted budget, oversized result...), with a message that names the expression and CEL's reason.
+ * type errors, exhausted budget, oversized string, list or result...), with a message that names the expression and CEL's reason.
  *
  * <h2>Threads</h2>
  *
@@ -97,6 +103,9 @@ public final class CelExpressionEngine implements ExpressionEngine {
     /** How many compiled expressions are kept. */
     static final int MAX_CACHED_PROGRAMS = 10_000;
 
+    /** Cost units per character of an expression compiled (a 4,096-character expression takes about 1 ms). */
+    static final long COMPILE_COST_PER_CHAR = 1_000;
+
     private static final int MAX_QUOTED_EXPRESSION = 200;
     private static final int MAX_QUOTED_VALUE = 100;
     private static final Pattern CEL_EVAL_PREFIX =
@@ -106,36 +115,106 @@ public final class CelExpressionEngine implements ExpressionEngine {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /**
-     * Resource limits.
+     * Resource limits. The budgets ({@code maxCost}, {@code maxExpressions}, {@code maxEvaluationMillis}) belong to one
+     * evaluation scope: one {@code resolve}/{@code test} call, or all calls through one {@link #withSharedBudget()}
+     * view (one decision). See {@link Meter} and {@link MeteredFunctions} for what is charged.
      *
      * @param maxResultBytes the largest JSON serialization, in bytes, of one expression's result
      * @param maxComprehensionIterations the most iterations all comprehensions ({@code map}, {@code filter},
-     *     {@code all}, {@code exists}...) of one evaluation may take together
+     *     {@code all}, {@code exists}...) of one expression may take together
      * @param maxExpressionLength the longest expression accepted, in characters
+     * @param maxCost the cost units one evaluation scope may spend
+     * @param maxStringLength the longest string (in UTF-16 characters) or byte string a function may build
+     * @param maxListSize the most entries a list or map built by a function may have
+     * @param maxExpressions the most expressions (placeholders, conditions) one evaluation scope may evaluate
+     * @param maxEvaluationMillis the wall-clock time one evaluation scope may take; 0 turns the clock check off
+     * @param maxCostPerDecision the cost units all evaluations through one {@link #withSharedBudget()} view may
+     *     spend together
      */
-    public record Limits(int maxResultBytes, int maxComprehensionIterations, int maxExpressionLength) {
+    public record Limits(
+            int maxResultBytes,
+            int maxComprehensionIterations,
+            int maxExpressionLength,
+            long maxCost,
+            int maxStringLength,
+            int maxListSize,
+            int maxExpressions,
+            long maxEvaluationMillis,
+            long maxCostPerDecision) {
 
         public static final int DEFAULT_MAX_RESULT_BYTES = 1024 * 1024;
         public static final int DEFAULT_MAX_COMPREHENSION_ITERATIONS = 10_000;
         public static final int DEFAULT_MAX_EXPRESSION_LENGTH = 4096;
+        public static final long DEFAULT_MAX_COST = 50_000_000;
+        public static final int DEFAULT_MAX_STRING_LENGTH = 1024 * 1024;
+        public static final int DEFAULT_MAX_LIST_SIZE = 100_000;
+        public static final int DEFAULT_MAX_EXPRESSIONS = 1_000;
+        public static final long DEFAULT_MAX_EVALUATION_MILLIS = 500;
+        public static final long DEFAULT_MAX_COST_PER_DECISION = 200_000_000;
 
         public Limits {
-            if (maxResultBytes <= 0 || maxComprehensionIterations <= 0 || maxExpressionLength <= 0) {
-                throw new IllegalArgumentException("limits must be positive: " + maxResultBytes + ", "
-                        + maxComprehensionIterations + ", " + maxExpressionLength);
+            if (maxResultBytes <= 0 || maxComprehensionIterations <= 0 || maxExpressionLength <= 0 || maxCost <= 0
+                    || maxStringLength <= 0 || maxListSize <= 0 || maxExpressions <= 0 || maxEvaluationMillis < 0
+                    || maxCostPerDecision <= 0) {
+                throw new IllegalArgumentException("limits must be positive (the evaluation time may be 0): "
+                        + maxResultBytes + ", " + maxComprehensionIterations + ", " + maxExpressionLength + ", "
+                        + maxCost + ", " + maxStringLength + ", " + maxListSize + ", " + maxExpressions + ", "
+                        + maxEvaluationMillis + ", " + maxCostPerDecision);
             }
         }
 
-        /** 1 MiB results, 10,000 comprehension iterations, 4096-character expressions. */
+        /** The three original limits, the budgets at their defaults. */
+        public Limits(int maxResultBytes, int maxComprehensionIterations, int maxExpressionLength) {
+            this(maxResultBytes, maxComprehensionIterations, maxExpressionLength, DEFAULT_MAX_COST,
+                    DEFAULT_MAX_STRING_LENGTH, DEFAULT_MAX_LIST_SIZE, DEFAULT_MAX_EXPRESSIONS,
+                    DEFAULT_MAX_EVALUATION_MILLIS, DEFAULT_MAX_COST_PER_DECISION);
+        }
+
+        /**
+         * 1 MiB results, 10,000 comprehension iterations, 4096-character expressions, 50,000,000 cost units,
+         * 1,048,576-character strings, 100,000-entry lists, 1,000 expressions and 500 ms per evaluation, and
+         * 200,000,000 cost units per decision.
+         */
         public static Limits defaults() {
             return new Limits(
                     DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_COMPREHENSION_ITERATIONS, DEFAULT_MAX_EXPRESSION_LENGTH);
+        }
+
+        public Limits withMaxCost(long units) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, units,
+                    maxStringLength, maxListSize, maxExpressions, maxEvaluationMillis, maxCostPerDecision);
+        }
+
+        public Limits withMaxExpressions(int count) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
+                    maxStringLength, maxListSize, count, maxEvaluationMillis, maxCostPerDecision);
+        }
+
+        public Limits withMaxEvaluationMillis(long millis) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
+                    maxStringLength, maxListSize, maxExpressions, millis, maxCostPerDecision);
+        }
+
+        public Limits withMaxCostPerDecision(long units) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
+                    maxStringLength, maxListSize, maxExpressions, maxEvaluationMillis, units);
+        }
+
+        public Limits withMaxStringLength(int length) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
+                    length, maxListSize, maxExpressions, maxEvaluationMillis, maxCostPerDecision);
+        }
+
+        public Limits withMaxListSize(int size) {
+            return new Limits(maxResultBytes, maxComprehensionIterations, maxExpressionLength, maxCost,
+                    maxStringLength, size, maxExpressions, maxEvaluationMillis, maxCostPerDecision);
         }
     }
 
     private final Limits limits;
     private final CelCompiler compiler;
     private final CelRuntime runtime;
+    private final MeteredFunctions functions;
     private final ConcurrentHashMap<String, Compiled> programs = new ConcurrentHashMap<>();
 
     public CelExpressionEngine(Limits limits) {
@@ -155,10 +234,12 @@ public final class CelExpressionEngine implements ExpressionEngine {
                 .addVar("state", SimpleType.DYN)
                 .addFunctionDeclarations(FunctionRegistry.declarations())
                 .build();
+        // No function is bound at build time: MeteredFunctions binds every one late, metered, per evaluation.
         this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
-                .addLibraries(CelExtensions.strings())
+                .setStandardEnvironmentEnabled(false)
                 .build();
+        this.functions = new MeteredFunctions(options);
     }
 
     public Limits limits() {
@@ -222,21 +303,70 @@ public final class CelExpressionEngine implements ExpressionEngine {
 
     @Override
     public JsonNode resolve(JsonNode template, EvaluationContext context) {
-        java.util.Objects.requireNonNull(context, "context");
-        if (template == null) {
-            return NullNode.getInstance();
-        }
-        return resolveNode(template, new Evaluation(context));
+        return resolve(template, context, new Meter(limits));
     }
 
     @Override
     public boolean test(String condition, EvaluationContext context) {
+        return test(condition, context, new Meter(limits));
+    }
+
+    /**
+     * A view of this engine for one decision: each {@code resolve} and {@code test} call keeps its own evaluation
+     * budget, and all of them together draw on one decision budget ({@code maxCostPerDecision}), so that many tasks
+     * cannot multiply the cost. For one thread; checking is not metered.
+     */
+    @Override
+    public ExpressionEngine withSharedBudget() {
+        Meter decision = Meter.forDecision(limits);
+        return new ExpressionEngine() {
+            @Override
+            public List<String> check(String expression) {
+                return CelExpressionEngine.this.check(expression);
+            }
+
+            @Override
+            public List<ExpressionProblem> checkTemplate(JsonNode template) {
+                return CelExpressionEngine.this.checkTemplate(template);
+            }
+
+            @Override
+            public JsonNode resolve(JsonNode template, EvaluationContext context) {
+                return CelExpressionEngine.this.resolve(template, context, new Meter(limits, decision));
+            }
+
+            @Override
+            public boolean test(String condition, EvaluationContext context) {
+                return CelExpressionEngine.this.test(condition, context, new Meter(limits, decision));
+            }
+
+            @Override
+            public ExpressionEngine withSharedBudget() {
+                return this;
+            }
+        };
+    }
+
+    private JsonNode resolve(JsonNode template, EvaluationContext context, Meter meter) {
+        java.util.Objects.requireNonNull(context, "context");
+        if (template == null) {
+            return NullNode.getInstance();
+        }
+        try (Evaluation evaluation = new Evaluation(context, meter, functions)) {
+            return resolveNode(template, evaluation);
+        }
+    }
+
+    private boolean test(String condition, EvaluationContext context, Meter meter) {
         java.util.Objects.requireNonNull(context, "context");
         if (condition == null || condition.isBlank()) {
             throw new ExpressionException(String.valueOf(condition), "the condition is empty");
         }
         String expression = conditionExpression(condition);
-        Object value = evaluate(expression, new Evaluation(context));
+        Object value;
+        try (Evaluation evaluation = new Evaluation(context, meter, functions)) {
+            value = evaluate(expression, evaluation);
+        }
         if (value instanceof Boolean b) {
             return b;
         }
@@ -304,6 +434,11 @@ public final class CelExpressionEngine implements ExpressionEngine {
             } else {
                 out.append(compactJson(segment.expression(), value));
             }
+            try {
+                evaluation.meter().checkString(out.length(), "the template string");
+            } catch (Meter.LimitExceeded e) {
+                throw new ExpressionException(text, "template '" + quote(text) + "' stopped: " + e.getMessage());
+            }
         }
         return NODES.textNode(out.toString());
     }
@@ -312,38 +447,80 @@ public final class CelExpressionEngine implements ExpressionEngine {
         Object value = evaluate(expression, evaluation);
         JsonNode json;
         try {
-            json = CelValues.toJson(value);
+            json = CelValues.toJson(value, evaluation.meter(), "writing the result as JSON");
         } catch (CelValues.UnsupportedValueException e) {
             throw new ExpressionException(
                     expression, "expression '" + quote(expression) + "' yielded a value without JSON form: "
                             + e.getMessage());
+        } catch (Meter.LimitExceeded e) {
+            throw new ExpressionException(expression, "expression '" + quote(expression) + "' stopped: "
+                    + e.getMessage());
         }
-        long size = serializedSize(expression, json);
+        // counted exactly a little past the limit, so that the message can say by how much it is too large
+        long countUpTo = limits.maxResultBytes() + 65_536L;
+        long size = serializedSize(expression, json, countUpTo);
         if (size > limits.maxResultBytes()) {
-            throw new ExpressionException(expression, "result of expression '" + quote(expression) + "' is " + size
-                    + " bytes, above the limit of " + limits.maxResultBytes());
+            throw new ExpressionException(expression, "result of expression '" + quote(expression) + "' is "
+                    + (size > countUpTo ? "more than " + countUpTo : size) + " bytes, above the limit of "
+                    + limits.maxResultBytes());
         }
         return json;
     }
 
     /** Runs one expression; every failure becomes an {@link ExpressionException} naming it. */
     private Object evaluate(String expression, Evaluation evaluation) {
+        boolean fresh = !programs.containsKey(expression);
         Compiled compiled = compiled(expression);
         if (compiled.program() == null) {
             throw new ExpressionException(expression, "expression '" + quote(expression) + "' is invalid: "
                     + String.join("; ", compiled.problems()));
         }
+        Meter meter = evaluation.meter();
         try {
-            return compiled.program().eval(evaluation.variables(), evaluation.functions());
+            meter.countExpression();
+            if (fresh) {
+                meter.charge(COMPILE_COST_PER_CHAR * expression.length(), "compiling the expression");
+            }
+            meter.startClock();
+            try {
+                return compiled.program().trace(evaluation.variables(), evaluation.functions(), evaluation.listener());
+            } finally {
+                meter.stopClock();
+            }
+        } catch (Meter.LimitExceeded e) {
+            throw stopped(expression, e);
         } catch (CelEvaluationException e) {
+            Meter.LimitExceeded limit = limitIn(e);
+            if (limit != null) {
+                throw stopped(expression, limit);
+            }
             throw new ExpressionException(
                     expression, "expression '" + quote(expression) + "' failed: " + reason(e), e);
         } catch (ExpressionException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
+            Meter.LimitExceeded limit = limitIn(e);
+            if (limit != null) {
+                throw stopped(expression, limit);
+            }
             throw new ExpressionException(
                     expression, "expression '" + quote(expression) + "' failed: " + describeThrowable(e), e);
         }
+    }
+
+    private static ExpressionException stopped(String expression, Meter.LimitExceeded limit) {
+        return new ExpressionException(expression, "expression '" + quote(expression) + "' stopped: "
+                + limit.getMessage());
+    }
+
+    /** The limit that stopped an evaluation, when CEL wrapped it in its own exception. */
+    private static Meter.LimitExceeded limitIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof Meter.LimitExceeded limit) {
+                return limit;
+            }
+        }
+        return null;
     }
 
     /** CEL's reason without its {@code evaluation error at <input>:12:} prefix (the offset is kept). */
@@ -437,18 +614,34 @@ public final class CelExpressionEngine implements ExpressionEngine {
     // ---------------------------------------------------------------------------------------------- helpers
 
     /**
-     * One {@code resolve} or {@code test} call: its variables, converted from JSON lazily and once, and its function
-     * bindings (which carry the {@code uuid()} counter). Used by one thread.
+     * One {@code resolve} or {@code test} call: its variables, converted from JSON lazily and once, its meter, and a
+     * pooled slot of function bindings (which carries the {@code uuid()} counter). Used by one thread; closing it
+     * gives the slot back.
      */
-    private static final class Evaluation {
+    private static final class Evaluation implements AutoCloseable {
         private final EvaluationContext context;
         private final Map<String, Object> converted = new HashMap<>();
-        private final CelFunctionResolver functions;
+        private final Meter meter;
+        private final MeteredFunctions pool;
+        private final MeteredFunctions.Slot slot;
         private final CelVariableResolver variables = this::variable;
+        private final CelEvaluationListener listener;
 
-        Evaluation(EvaluationContext context) {
+        Evaluation(EvaluationContext context, Meter meter, MeteredFunctions pool) {
             this.context = context;
-            this.functions = FunctionRegistry.bindingsFor(context);
+            this.meter = meter;
+            this.pool = pool;
+            this.slot = pool.borrow(meter, context);
+            this.listener = (expr, value) -> meter.charge(MeteredFunctions.NODE, "evaluating the expression");
+        }
+
+        @Override
+        public void close() {
+            pool.release(slot);
+        }
+
+        Meter meter() {
+            return meter;
         }
 
         CelVariableResolver variables() {
@@ -456,7 +649,11 @@ public final class CelExpressionEngine implements ExpressionEngine {
         }
 
         CelFunctionResolver functions() {
-            return functions;
+            return slot.resolver();
+        }
+
+        CelEvaluationListener listener() {
+            return listener;
         }
 
         private Optional<Object> variable(String name) {
@@ -520,40 +717,21 @@ public final class CelExpressionEngine implements ExpressionEngine {
         }
     }
 
-    private static long serializedSize(String expression, JsonNode value) {
-        CountingStream counter = new CountingStream();
+    private static long serializedSize(String expression, JsonNode value, long limit) {
         try {
-            JSON.writeValue(counter, value);
+            return BoundedJson.size(value, limit);
         } catch (IOException e) {
             throw new ExpressionException(expression, "expression '" + quote(expression)
                     + "' yielded a value that cannot be written as JSON: " + e.getMessage(), e);
         }
-        return counter.count;
-    }
-
-    /** Counts bytes and keeps none. */
-    private static final class CountingStream extends OutputStream {
-        long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
-        }
     }
 
     private static String describeValue(Object value) {
-        String text;
         try {
-            text = JSON.writeValueAsString(CelValues.toJson(value));
-        } catch (JsonProcessingException | CelValues.UnsupportedValueException e) {
-            text = String.valueOf(value);
+            return BoundedJson.abbreviated(CelValues.toJson(value), MAX_QUOTED_VALUE);
+        } catch (CelValues.UnsupportedValueException e) {
+            return abbreviate(String.valueOf(value), MAX_QUOTED_VALUE);
         }
-        return abbreviate(text, MAX_QUOTED_VALUE);
     }
 
     private static String quote(String expression) {

@@ -96,6 +96,17 @@ final class CelValues {
 
     /** The JSON form of a CEL value. */
     static JsonNode toJson(Object value) {
+        return toJson(value, null, null);
+    }
+
+    /**
+     * The JSON form of a CEL value, charging {@code meter} (when not {@code null}) one unit per value before its node
+     * is made. Strings are shared, not copied; whoever writes the JSON out bounds its length ({@link BoundedJson}).
+     */
+    static JsonNode toJson(Object value, Meter meter, String what) {
+        if (meter != null) {
+            meter.charge(1, what);
+        }
         if (value == null || value instanceof NullValue || value instanceof dev.cel.common.values.NullValue) {
             return NODES.nullNode();
         }
@@ -115,7 +126,7 @@ final class CelValues {
             return NODES.numberNode(d);
         }
         if (value instanceof Float f) {
-            return toJson(f.doubleValue());
+            return toJson(f.doubleValue(), meter, what);
         }
         if (value instanceof String s) {
             return NODES.textNode(s);
@@ -130,14 +141,14 @@ final class CelValues {
         if (value instanceof Map<?, ?> map) {
             ObjectNode object = NODES.objectNode();
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                object.set(keyText(entry.getKey()), toJson(entry.getValue()));
+                object.set(keyText(entry.getKey()), toJson(entry.getValue(), meter, what));
             }
             return object;
         }
         if (value instanceof Iterable<?> list) {
             ArrayNode array = NODES.arrayNode();
             for (Object element : list) {
-                array.add(toJson(element));
+                array.add(toJson(element, meter, what));
             }
             return array;
         }
@@ -166,7 +177,7 @@ final class CelValues {
             return NODES.textNode(type.name());
         }
         if (value instanceof Optional<?> optional) {
-            return optional.isPresent() ? toJson(optional.get()) : NODES.nullNode();
+            return optional.isPresent() ? toJson(optional.get(), meter, what) : NODES.nullNode();
         }
         throw new UnsupportedValueException("a value of Java type " + value.getClass().getName() + " has no JSON form");
     }

@@ -10,14 +10,11 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelFunctionOverload;
-import dev.cel.runtime.CelFunctionResolver;
-import dev.cel.runtime.CelLateFunctionBindings;
 import io.harmonia.domain.expression.EvaluationContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one place where the functions Harmonia adds to CEL are declared (for the type-checker) and implemented (for the
@@ -55,8 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code "{\"a\":[1,2]}"}. A value without JSON form (NaN, infinity) is an evaluation error.</td></tr>
  * </table>
  *
- * <p>The functions are bound late, per evaluation ({@link #bindingsFor}), so the context they read (clock reading,
- * uuid seed, counter) belongs to that evaluation alone: no shared mutable state, no thread-locals.
+ * <p>The functions are bound late, to a pooled {@link MeteredFunctions.Slot} that serves one evaluation at a time
+ * ({@link #bindingsFor}), so the context they read (clock reading, uuid seed, counter, meter) belongs to that
+ * evaluation alone: no thread-locals. {@code formatDate} and {@code parseJson} are charged per character,
+ * {@code toJson} per value written and never writes more than the string limit.
  */
 final class FunctionRegistry {
 
@@ -92,21 +91,28 @@ final class FunctionRegistry {
     }
 
     /**
-     * The implementations, bound to one evaluation: {@code context} supplies the clock reading and the uuid seed, and
-     * the uuid counter lives exactly as long as the returned resolver. Use one resolver per {@code resolve}/{@code
-     * test} call, on one thread.
+     * The implementations, bound to one {@link MeteredFunctions.Slot}: the slot supplies the evaluation's context
+     * (clock reading, uuid seed), its uuid counter and its {@link Meter}. A slot serves one {@code resolve}/{@code
+     * test} call at a time, on one thread.
      */
-    static CelFunctionResolver bindingsFor(EvaluationContext context) {
-        AtomicLong uuidCalls = new AtomicLong();
-        return CelLateFunctionBindings.from(
-                CelFunctionBinding.from(NOW, List.of(), (CelFunctionOverload) args -> now(context)),
+    static List<CelFunctionBinding> bindingsFor(MeteredFunctions.Slot slot) {
+        return List.of(
+                CelFunctionBinding.from(NOW, List.of(), (CelFunctionOverload) args -> now(slot.context())),
                 CelFunctionBinding.from(UUID_, List.of(), (CelFunctionOverload) args ->
-                        uuid(context, uuidCalls.getAndIncrement())),
-                CelFunctionBinding.from(FORMAT_DATE_STRING, String.class, String.class, FunctionRegistry::formatDate),
-                CelFunctionBinding.from(
-                        FORMAT_DATE_TIMESTAMP, Timestamp.class, String.class, FunctionRegistry::formatDate),
-                CelFunctionBinding.from(PARSE_JSON, String.class, FunctionRegistry::parseJson),
-                CelFunctionBinding.from(TO_JSON, Object.class, FunctionRegistry::toJson));
+                        uuid(slot.context(), slot.nextUuidCall())),
+                CelFunctionBinding.from(FORMAT_DATE_STRING, String.class, String.class, (ts, pattern) -> {
+                    slot.meter().charge(MeteredFunctions.CALL + ts.length() + 4L * pattern.length(), "formatDate");
+                    return formatDate(ts, pattern);
+                }),
+                CelFunctionBinding.from(FORMAT_DATE_TIMESTAMP, Timestamp.class, String.class, (ts, pattern) -> {
+                    slot.meter().charge(MeteredFunctions.CALL + 4L * pattern.length(), "formatDate");
+                    return formatDate(ts, pattern);
+                }),
+                CelFunctionBinding.from(PARSE_JSON, String.class, text -> {
+                    slot.meter().charge(MeteredFunctions.CALL + 4L * text.length(), "parseJson");
+                    return parseJson(text);
+                }),
+                CelFunctionBinding.from(TO_JSON, Object.class, value -> toJson(value, slot.meter())));
     }
 
     private static String now(EvaluationContext context) throws CelEvaluationException {
@@ -159,13 +165,13 @@ final class FunctionRegistry {
         }
     }
 
-    private static String toJson(Object value) throws CelEvaluationException {
+    private static String toJson(Object value, Meter meter) throws CelEvaluationException {
+        JsonNode json;
         try {
-            return JSON.writeValueAsString(CelValues.toJson(value));
+            json = CelValues.toJson(value, meter, "toJson");
         } catch (CelValues.UnsupportedValueException e) {
             throw new CelEvaluationException("toJson: " + e.getMessage());
-        } catch (JsonProcessingException e) {
-            throw new CelEvaluationException("toJson: " + e.getOriginalMessage());
         }
+        return BoundedJson.write(json, meter, "toJson");
     }
 }

@@ -38,6 +38,15 @@ public interface ExpressionEngine {
      */
     boolean test(String condition, EvaluationContext context);
 
+    /**
+     * A view of this engine whose {@code resolve} and {@code test} calls all draw on one evaluation budget (cost,
+     * number of expressions, time), which starts with this call: take one per decision, so that many fields or many
+     * tasks cannot multiply the budget of a single call. For one thread. Without a view every call has its own budget.
+     */
+    default ExpressionEngine withSharedBudget() {
+        return this;
+    }
+
     /** A problem found while checking a template: where it is and why. */
     record ExpressionProblem(String pointer, String expression, String reason) {}
 }
