@@ -12,6 +12,9 @@ import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.workflows.WorkflowReadModel;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Workflow definitions: validate, then append WorkflowDefined/WorkflowDeleted to the workflow's stream and update
@@ -46,14 +50,17 @@ public class WorkflowService {
 
     /** Defines version 1 of a new workflow; the row returned holds the definition as written. */
     public Uni<WorkflowRow> create(JsonNode body) {
-        DefinitionValidator.Result parsed = validOrThrow(body);
         String id = UUID.randomUUID().toString();
-        return define(parsed.definition().withIdAndVersion(id, 1), parsed.written(), 0, null);
+        return offEventLoop(() -> validOrThrow(body))
+                .chain(parsed -> define(parsed.definition().withIdAndVersion(id, 1), parsed.written(), 0, null));
     }
 
     /** Defines the next version; a {@code workflow_id} (or {@code id}) in the body must be the workflow's own. */
     public Uni<WorkflowRow> update(String id, JsonNode body) {
-        DefinitionValidator.Result parsed = validOrThrow(body);
+        return offEventLoop(() -> validOrThrow(body)).chain(parsed -> update(id, body, parsed));
+    }
+
+    private Uni<WorkflowRow> update(String id, JsonNode body, DefinitionValidator.Result parsed) {
         for (String field : List.of("workflow_id", "id")) {
             JsonNode given = body.get(field);
             if (given != null && given.isTextual() && !given.asText().equalsIgnoreCase(id)) {
@@ -107,7 +114,7 @@ public class WorkflowService {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return parseId(id).chain(() -> readModel.version(id, version)).map(json -> {
+        return parseId(id).chain(() -> readModel.version(id, version)).chain(json -> offEventLoop(() -> {
             JsonNode body = json.orElseThrow(() -> new WorkflowNotFound(id, version));
             DefinitionValidator.Result stored = validator.reread(body);
             if (!stored.valid()) {
@@ -117,7 +124,7 @@ public class WorkflowService {
             WorkflowDefinition def = stored.definition().withIdAndVersion(id, version);
             versions.put(id + "@" + version, def);
             return def;
-        });
+        }));
     }
 
     public Uni<WorkflowReadModel.Page> list(String nameFilter, int limit, int offset) {
@@ -133,6 +140,17 @@ public class WorkflowService {
                 .invoke(() -> versions.put(def.id() + "@" + def.version(), def))
                 .replaceWith(() -> new WorkflowRow(def.id(), def.version(), false, json,
                         createdAt == null ? now : createdAt, now));
+    }
+
+    /**
+     * Runs {@code work} on a worker thread and gives its outcome back on the caller's Vert.x context: validating a
+     * definition of thousands of tasks compiles thousands of expressions (about a second for 5,000), which must not
+     * stall the event loop.
+     */
+    private static <T> Uni<T> offEventLoop(Supplier<T> work) {
+        Context caller = Vertx.currentContext();
+        Uni<T> done = Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return caller == null ? done : done.emitOn(task -> caller.runOnContext(ignored -> task.run()));
     }
 
     private DefinitionValidator.Result validOrThrow(JsonNode body) {
