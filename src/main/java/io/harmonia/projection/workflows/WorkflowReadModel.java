@@ -42,9 +42,10 @@ public class WorkflowReadModel {
     /** Records a defined version: the current row and the version history. */
     public Uni<Void> defined(SqlClient tx, String id, int version, ObjectNode definition, Instant at) {
         String json = definition.toString();
-        return tx.preparedQuery("insert into workflow_versions (workflow_id, version, definition, created_at)"
-                        + " values ($1, $2, $3::text::json, $4)")
-                .execute(Tuple.of(UUID.fromString(id), version, json, at.atOffset(ZoneOffset.UTC)))
+        return tx.preparedQuery("insert into workflow_versions (workflow_id, version, definition, created_at, name,"
+                        + " description) values ($1, $2, $3::text::json, $4, $5, $6)")
+                .execute(Tuple.of(UUID.fromString(id), version, json, at.atOffset(ZoneOffset.UTC),
+                        definition.path("name").asText(), definition.path("description").textValue()))
                 .chain(() -> tx.preparedQuery("insert into workflows (id, name, description, version, definition,"
                                 + " created_at, updated_at) values ($1, $2, $3, $4, $5::text::json, $6, $6)"
                                 + " on conflict (id) do update set name = excluded.name, description ="
@@ -98,7 +99,7 @@ public class WorkflowReadModel {
 
     /** Up to {@code limit} versions after {@code afterVersion}, oldest first, without their definitions. */
     public Uni<List<VersionSummary>> versions(String id, int afterVersion, int limit) {
-        return pool.preparedQuery("select version, definition->>'name', definition->>'description', created_at"
+        return pool.preparedQuery("select version, name, description, created_at"
                         + " from workflow_versions where workflow_id = $1 and version > $2 order by version limit $3")
                 .execute(Tuple.of(UUID.fromString(id), afterVersion, limit))
                 .map(rows -> {
