@@ -152,6 +152,24 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void everyReferenceResolves() throws Exception {
+        JsonNode doc = document();
+        List<String> refs = new ArrayList<>();
+        collectRefs(doc, refs);
+        assertThat(refs).isNotEmpty().allSatisfy(ref -> {
+            assertThat(ref).startsWith("#/");
+            assertThat(doc.at(ref.substring(1)).isMissingNode()).as("%s resolves", ref).isFalse();
+        });
+    }
+
+    private static void collectRefs(JsonNode node, List<String> refs) {
+        if (node.isObject() && node.has("$ref")) {
+            refs.add(node.get("$ref").asText());
+        }
+        node.forEach(child -> collectRefs(child, refs));
+    }
+
+    @Test
     void swaggerUiIsServed() {
         given().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
     }
