@@ -34,20 +34,60 @@ public class WorkflowResource {
 
     @POST
     public Uni<Response> create(JsonNode body) {
-        return workflows.create(body).map(wf -> Response.created(URI.create("/api/workflows/" + wf.id()))
-                .entity(DefinitionJson.toJson(wf)).build());
+        return workflows.create(body).map(row -> Response.created(URI.create("/api/workflows/" + row.id()))
+                .entity(withTimes(row)).build());
     }
 
+    /** The latest version, or {@code ?version=n}: every version stays readable. */
     @GET
     @Path("/{id}")
-    public Uni<JsonNode> get(@RestPath String id) {
-        return workflows.existing(id).map(WorkflowResource::withTimes);
+    public Uni<JsonNode> get(@RestPath String id, @RestQuery String version) {
+        if (version == null || version.isBlank()) {
+            return workflows.existing(id).map(WorkflowResource::withTimes);
+        }
+        int n = Paging.number("version", version, 0);
+        if (n < 1) {
+            throw BadRequest.of("/query/version", "expected a version number from 1, found " + n);
+        }
+        return workflows.existingVersion(id, n).map(WorkflowResource::withTimes);
+    }
+
+    /** Every version, oldest first, without definitions: {@code ?after=<version>&limit=} (100, at most 1000). */
+    @GET
+    @Path("/{id}/versions")
+    public Uni<JsonNode> versions(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
+        int from = Paging.number("after", after, 0);
+        int max = Paging.number("limit", limit, 100);
+        if (from < 0) {
+            throw BadRequest.of("/query/after", "expected a version number from 0, found " + from);
+        }
+        if (max < 1 || max > 1000) {
+            throw BadRequest.of("/query/limit", "expected limit from 1 to 1000, found " + max);
+        }
+        return workflows.versions(id, from, max).map(list -> {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("workflow_id", id);
+            var items = o.putArray("items");
+            for (var v : list) {
+                ObjectNode item = items.addObject().put("version", v.version()).put("name", v.name());
+                if (v.description() != null) {
+                    item.put("description", v.description());
+                }
+                item.put("defined_at", v.definedAt().toString());
+            }
+            if (list.size() == max) {
+                o.put("next_after", list.get(list.size() - 1).version());
+            } else {
+                o.putNull("next_after");
+            }
+            return o;
+        });
     }
 
     @PUT
     @Path("/{id}")
     public Uni<JsonNode> update(@RestPath String id, JsonNode body) {
-        return workflows.update(id, body).map(DefinitionJson::toJson);
+        return workflows.update(id, body).map(WorkflowResource::withTimes);
     }
 
     @DELETE
@@ -69,10 +109,12 @@ public class WorkflowResource {
                 });
     }
 
+    /** The definition as written, with the fields Harmonia assigns: id and version first, times last. */
     private static JsonNode withTimes(WorkflowRow row) {
-        ObjectNode o = ((ObjectNode) row.definition()).deepCopy();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("workflow_id", row.id());
         o.put("version", row.version());
+        o.setAll(DefinitionJson.written(row.definition()));
         o.put("created_at", row.createdAt().toString());
         o.put("updated_at", row.updatedAt().toString());
         return o;

@@ -1,6 +1,7 @@
 package io.harmonia.component;
 
 import io.smallrye.mutiny.Uni;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,6 +19,29 @@ public interface Component {
 
     /** The actions this component offers; validation rejects tasks naming any other. */
     Set<String> actions();
+
+    /** One sentence on what the component is for, shown by {@code GET /api/components}; null: none. */
+    default String description() {
+        return null;
+    }
+
+    /**
+     * How a task of this component reaches the code that does it, shown by {@code GET /api/components}:
+     * {@code in-process} (the default), or e.g. {@code kafka} for an external worker.
+     */
+    default String transport() {
+        return "in-process";
+    }
+
+    /** Where the work is sent, e.g. the Kafka topic of a worker component; null for in-process components. */
+    default String destination() {
+        return null;
+    }
+
+    /** What one of {@link #actions()} does and expects; empty when the component does not describe it. */
+    default Optional<ActionDescription> describeAction(String action) {
+        return Optional.empty();
+    }
 
     /** Runs one attempt of a task. */
     Uni<TaskResult> invoke(TaskInvocation invocation);

@@ -4,6 +4,7 @@ import io.harmonia.domain.definition.ComponentCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +31,11 @@ public class ComponentRegistry implements ComponentCatalog {
             throw new IllegalStateException("Expected one component named '" + c.name() + "', found "
                     + previous.getClass().getName() + " and " + c.getClass().getName());
         }
+    }
+
+    /** Every registered component, by name. */
+    public Collection<Component> all() {
+        return java.util.Collections.unmodifiableCollection(byName.values());
     }
 
     public Optional<Component> get(String name) {

@@ -1,6 +1,7 @@
 package io.harmonia.config;
 
 import io.harmonia.component.ComponentRegistry;
+import io.harmonia.domain.definition.DefinitionLimits;
 import io.harmonia.domain.definition.DefinitionValidator;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionDecider;
@@ -34,9 +35,10 @@ public class CoreProducers {
     @Produces
     @ApplicationScoped
     DefinitionValidator definitionValidator(ComponentRegistry components, ExpressionEngine expressions,
-            JsonSchemas schemas) {
+            JsonSchemas schemas, DefinitionConfig definitions) {
         return new DefinitionValidator(components, expressions, schema -> schemas.checkSchema(schema).stream()
-                .map(p -> new Problem(p.pointer(), p.message())).toList());
+                .map(p -> new Problem(p.pointer(), p.message())).toList(),
+                new DefinitionLimits(definitions.maxTasks(), definitions.maxDefinitionBytes()));
     }
 
     @Produces

@@ -6,4 +6,10 @@ public final class WorkflowNotFound extends RuntimeException {
         super(version == null ? "Expected a workflow with id '" + workflowId + "', but none exists"
                 : "Expected version " + version + " of workflow '" + workflowId + "', but it has no such version");
     }
+
+    /** No such version; versions are numbered from 1 without gaps, so {@code latest} says which exist. */
+    public WorkflowNotFound(String workflowId, int version, int latest) {
+        super("Expected version " + version + " of workflow '" + workflowId + "', but it has no such version; its"
+                + " versions are " + (latest == 1 ? "1" : latest == 2 ? "1, 2" : "1 to " + latest));
+    }
 }

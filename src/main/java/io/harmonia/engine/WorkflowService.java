@@ -2,8 +2,8 @@ package io.harmonia.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.harmonia.domain.definition.DefinitionJson;
 import io.harmonia.domain.definition.DefinitionValidator;
+import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.workflow.WorkflowEvent.WorkflowDefined;
 import io.harmonia.domain.workflow.WorkflowEvent.WorkflowDeleted;
@@ -12,6 +12,9 @@ import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.workflows.WorkflowReadModel;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Workflow definitions: validate, then append WorkflowDefined/WorkflowDeleted to the workflow's stream and update
@@ -44,15 +48,47 @@ public class WorkflowService {
         this.clock = clock;
     }
 
-    public Uni<WorkflowDefinition> create(JsonNode body) {
-        WorkflowDefinition parsed = validOrThrow(body);
+    /** Defines version 1 of a new workflow; the row returned holds the definition as written. */
+    public Uni<WorkflowRow> create(JsonNode body) {
         String id = UUID.randomUUID().toString();
-        return define(parsed.withIdAndVersion(id, 1), 0);
+        return offEventLoop(() -> validOrThrow(body))
+                .chain(parsed -> define(parsed.definition().withIdAndVersion(id, 1), parsed.written(), 0, null));
     }
 
-    public Uni<WorkflowDefinition> update(String id, JsonNode body) {
-        WorkflowDefinition parsed = validOrThrow(body);
-        return existing(id).chain(row -> define(parsed.withIdAndVersion(id, row.version() + 1), row.version()));
+    /** Defines the next version; a {@code workflow_id} (or {@code id}) in the body must be the workflow's own. */
+    public Uni<WorkflowRow> update(String id, JsonNode body) {
+        return offEventLoop(() -> validOrThrow(body)).chain(parsed -> update(id, body, parsed));
+    }
+
+    private Uni<WorkflowRow> update(String id, JsonNode body, DefinitionValidator.Result parsed) {
+        for (String field : List.of("workflow_id", "id")) {
+            JsonNode given = body.get(field);
+            if (given != null && given.isTextual() && !given.asText().equalsIgnoreCase(id)) {
+                throw new InvalidRequest("The workflow definition is invalid", List.of(new Problem("/" + field,
+                        "expected the id of the workflow being updated ('" + id + "') or no " + field + ", found '"
+                                + given.asText() + "'")));
+            }
+        }
+        return existing(id).chain(row -> define(parsed.definition().withIdAndVersion(id, row.version() + 1),
+                parsed.written(), row.version(), row.createdAt()));
+    }
+
+    /**
+     * One version of a workflow that exists and is not deleted, as written, with {@code updatedAt} the time that
+     * version was defined.
+     *
+     * @throws WorkflowNotFound naming the versions that exist when there is no such version
+     */
+    public Uni<WorkflowRow> existingVersion(String id, int version) {
+        return existing(id).chain(current -> version == current.version() ? Uni.createFrom().item(current)
+                : readModel.versionRow(id, version).map(v -> v.map(r -> new WorkflowRow(id, version, false,
+                        r.definition(), current.createdAt(), r.definedAt()))
+                        .orElseThrow(() -> new WorkflowNotFound(id, version, current.version()))));
+    }
+
+    /** Versions of a workflow that exists and is not deleted, oldest first, a page at a time. */
+    public Uni<List<WorkflowReadModel.VersionSummary>> versions(String id, int afterVersion, int limit) {
+        return existing(id).chain(() -> readModel.versions(id, afterVersion, limit));
     }
 
     public Uni<Void> delete(String id) {
@@ -78,35 +114,51 @@ public class WorkflowService {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return parseId(id).chain(() -> readModel.version(id, version)).map(json -> {
+        return parseId(id).chain(() -> readModel.version(id, version)).chain(json -> offEventLoop(() -> {
             JsonNode body = json.orElseThrow(() -> new WorkflowNotFound(id, version));
-            WorkflowDefinition def = validOrThrow(body).withIdAndVersion(id, version);
+            DefinitionValidator.Result stored = validator.reread(body);
+            if (!stored.valid()) {
+                throw new InvalidRequest("Version " + version + " of workflow " + id + " is no longer valid",
+                        stored.problems());
+            }
+            WorkflowDefinition def = stored.definition().withIdAndVersion(id, version);
             versions.put(id + "@" + version, def);
             return def;
-        });
+        }));
     }
 
     public Uni<WorkflowReadModel.Page> list(String nameFilter, int limit, int offset) {
         return readModel.list(nameFilter, limit, offset);
     }
 
-    private Uni<WorkflowDefinition> define(WorkflowDefinition def, int expectedVersion) {
+    private Uni<WorkflowRow> define(WorkflowDefinition def, ObjectNode json, int expectedVersion, Instant createdAt) {
         Instant now = clock.instant();
-        ObjectNode json = DefinitionJson.toJson(def);
         // the stream holds one event per version plus a possible deletion; versions are the stream versions here
         return pool.withTransaction(tx -> store.append(tx, StreamIds.workflow(def.id()), expectedVersion,
                         List.of(new WorkflowDefined(def.id(), def.version(), json, now)))
                         .chain(() -> readModel.defined(tx, def.id(), def.version(), json, now)))
                 .invoke(() -> versions.put(def.id() + "@" + def.version(), def))
-                .replaceWith(def);
+                .replaceWith(() -> new WorkflowRow(def.id(), def.version(), false, json,
+                        createdAt == null ? now : createdAt, now));
     }
 
-    private WorkflowDefinition validOrThrow(JsonNode body) {
+    /**
+     * Runs {@code work} on a worker thread and gives its outcome back on the caller's Vert.x context: validating a
+     * definition of thousands of tasks compiles thousands of expressions (about a second for 5,000), which must not
+     * stall the event loop.
+     */
+    private static <T> Uni<T> offEventLoop(Supplier<T> work) {
+        Context caller = Vertx.currentContext();
+        Uni<T> done = Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return caller == null ? done : done.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+    }
+
+    private DefinitionValidator.Result validOrThrow(JsonNode body) {
         DefinitionValidator.Result result = validator.validate(body);
         if (!result.valid()) {
             throw new InvalidRequest("The workflow definition is invalid", result.problems());
         }
-        return result.definition();
+        return result;
     }
 
     private static Uni<Void> parseId(String id) {

@@ -65,6 +65,22 @@ public class KafkaWorkerComponents implements ComponentProvider {
         }
 
         @Override
+        public String description() {
+            return "An external worker: each task is published to the destination topic as a task request, and"
+                    + " the worker answers on the task results topic.";
+        }
+
+        @Override
+        public String transport() {
+            return "kafka";
+        }
+
+        @Override
+        public String destination() {
+            return config.tasksTopicPrefix() + name;
+        }
+
+        @Override
         public Uni<TaskResult> invoke(TaskInvocation inv) {
             ObjectNode request = JsonNodeFactory.instance.objectNode();
             request.put("execution_id", inv.executionId());

@@ -35,7 +35,7 @@ class WorkflowApiTest {
                 .extract().path("workflow_id");
         given().get("/api/workflows/" + id).then().statusCode(200)
                 .body("workflow_id", equalTo(id)).body("tasks", hasSize(2))
-                .body("tasks[1].timeout_ms", equalTo(30000)).body("tasks[1].retry.max_attempts", equalTo(3));
+                .body("tasks[1].timeout", equalTo(30)).body("tasks[1].retry.max_attempts", equalTo(3));
         given().contentType(ContentType.JSON).body(json(SEED.replace("Example workflow", "v2")))
                 .put("/api/workflows/" + id).then().statusCode(200).body("version", equalTo(2));
         given().get("/api/workflows/" + id).then().body("description", equalTo("v2")).body("version", equalTo(2));

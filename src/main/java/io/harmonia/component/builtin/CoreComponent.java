@@ -1,9 +1,12 @@
 package io.harmonia.component.builtin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.component.ActionDescription;
 import io.harmonia.component.Component;
 import io.harmonia.component.TaskInvocation;
 import io.harmonia.component.TaskResult;
@@ -14,6 +17,8 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -60,6 +65,41 @@ public class CoreComponent implements Component {
     @Override
     public Set<String> actions() {
         return ACTIONS;
+    }
+
+    @Override
+    public String description() {
+        return "Built-in actions for wiring workflows together and testing them: echo, transform, sleep, fail.";
+    }
+
+    @Override
+    public Optional<ActionDescription> describeAction(String action) {
+        return Optional.ofNullable(DESCRIPTIONS.get(action));
+    }
+
+    private static final Map<String, ActionDescription> DESCRIPTIONS = Map.of(
+            ECHO, new ActionDescription("Completes at once; its output is its resolved input, unchanged.",
+                    schema("{}"), schema("{\"description\": \"the resolved input\"}")),
+            TRANSFORM, new ActionDescription("The same as echo, named for intent: the reshaping happens in the"
+                    + " input's expressions.", schema("{}"), schema("{\"description\": \"the resolved input\"}")),
+            SLEEP, new ActionDescription("A durable delay: ends ms after the first attempt of the run started, so an"
+                    + " attempt re-run after a restart waits only for what is left.",
+                    schema("{\"type\": \"object\", \"required\": [\"ms\"], \"properties\": {\"ms\":"
+                            + " {\"type\": \"integer\", \"minimum\": 0}}}"),
+                    schema("{\"type\": \"object\", \"properties\": {\"slept_ms\": {\"type\": \"integer\"}}}")),
+            FAIL, new ActionDescription("Fails on purpose with the given error (default SERVER_ERROR, retriable as"
+                    + " that type is by default).",
+                    schema("{\"type\": \"object\", \"properties\": {\"error_type\": {\"type\": \"string\","
+                            + " \"pattern\": \"^[A-Z][A-Z0-9_]*$\"}, \"message\": {\"type\": \"string\"},"
+                            + " \"retriable\": {\"type\": \"boolean\"}}}"),
+                    null));
+
+    private static JsonNode schema(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a built-in action schema is not valid JSON: " + json, e);
+        }
     }
 
     /** echo, transform and fail finish at once with no side effect: the engine runs them inline. */

@@ -2,7 +2,9 @@ package io.harmonia.domain.definition;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.expression.ExpressionEngine;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +24,8 @@ import java.util.function.Function;
 public final class DefinitionValidator {
 
     private static final Set<String> TOP_LEVEL = Set.of("name", "description", "version", "metadata", "input",
-            "output", "tasks", "timeout", "timeout_ms", "max_parallel_tasks", "id", "workflow_id");
+            "output", "tasks", "timeout", "timeout_ms", "max_parallel_tasks", "id", "workflow_id", "created_at",
+            "updated_at");
     private static final Set<String> TASK_FIELDS = Set.of("id", "name", "component", "action", "input", "output",
             "depends_on", "condition", "timeout", "timeout_ms", "retry", "metadata");
     private static final Set<String> RETRY_FIELDS = Set.of("max_attempts", "initial_delay_ms", "backoff_factor",
@@ -31,32 +34,63 @@ public final class DefinitionValidator {
     private final ComponentCatalog components;
     private final ExpressionEngine expressions;
     private final Function<JsonNode, List<Problem>> schemaChecker;
+    private final DefinitionLimits limits;
+
+    /** With the default {@link DefinitionLimits}. */
+    public DefinitionValidator(ComponentCatalog components, ExpressionEngine expressions,
+            Function<JsonNode, List<Problem>> schemaChecker) {
+        this(components, expressions, schemaChecker, DefinitionLimits.DEFAULTS);
+    }
 
     /**
      * @param schemaChecker checks an input JSON Schema; returned pointers are relative to the schema
+     * @param limits the largest definition accepted
      */
     public DefinitionValidator(ComponentCatalog components, ExpressionEngine expressions,
-            Function<JsonNode, List<Problem>> schemaChecker) {
+            Function<JsonNode, List<Problem>> schemaChecker, DefinitionLimits limits) {
         this.components = components;
         this.expressions = expressions;
         this.schemaChecker = schemaChecker;
+        this.limits = limits;
     }
 
-    /** The outcome: a definition (id and version still to be assigned) when {@code problems} is empty. */
-    public record Result(WorkflowDefinition definition, List<Problem> problems) {
+    /**
+     * The outcome: a definition (id and version still to be assigned) when {@code problems} is empty.
+     *
+     * @param written the body as it is stored (see {@link DefinitionJson#written}); null when invalid
+     */
+    public record Result(WorkflowDefinition definition, List<Problem> problems, ObjectNode written) {
         public boolean valid() {
             return problems.isEmpty();
         }
     }
 
+    /** Validates a request body, its size and task count first. */
     public Result validate(JsonNode body) {
+        return validate(body, true);
+    }
+
+    /**
+     * Reads a definition stored earlier: the same checks but the size limits, so lowering a limit never makes a
+     * stored version unreadable (executions of it keep running).
+     */
+    public Result reread(JsonNode stored) {
+        return validate(stored, false);
+    }
+
+    private Result validate(JsonNode body, boolean checkLimits) {
         List<Problem> problems = new ArrayList<>();
         if (body == null || !body.isObject()) {
             problems.add(new Problem("", "expected a JSON object with name and tasks, found "
                     + (body == null ? "nothing" : body.getNodeType().toString().toLowerCase())));
-            return new Result(null, problems);
+            return new Result(null, problems, null);
+        }
+        ObjectNode written = DefinitionJson.written(body);
+        if (checkLimits && overLimits(body, written, problems)) {
+            return new Result(null, problems, null);
         }
         unknownFields(body, "", TOP_LEVEL, problems);
+        assignedFields(body, problems);
         String name = requiredText(body, "name", "", problems);
         String description = optionalText(body, "description", "", problems);
         JsonNode schema = body.get("input");
@@ -88,7 +122,78 @@ public final class DefinitionValidator {
         WorkflowDefinition definition = new WorkflowDefinition(null, 0, name, description,
                 schema == null || schema.isNull() ? null : schema, output == null || output.isNull() ? null : output,
                 tasks, timeoutMs, maxParallel, metadata == null ? NullNode.getInstance() : metadata);
-        return new Result(problems.isEmpty() ? definition : null, List.copyOf(problems));
+        return problems.isEmpty() ? new Result(definition, List.of(), written)
+                : new Result(null, List.copyOf(problems), null);
+    }
+
+    private boolean overLimits(JsonNode body, ObjectNode written, List<Problem> problems) {
+        JsonNode allTasks = body.get("tasks");
+        if (allTasks != null && (allTasks.isArray() || allTasks.isObject()) && allTasks.size() > limits.maxTasks()) {
+            problems.add(new Problem("/tasks", "expected at most " + limits.maxTasks() + " tasks"
+                    + " (harmonia.definitions.max-tasks), found " + allTasks.size()));
+            return true;
+        }
+        int bytes = written.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxDefinitionBytes()) {
+            problems.add(new Problem("", "expected a definition of at most " + limits.maxDefinitionBytes() + " bytes"
+                    + " (compact JSON, UTF-8; harmonia.definitions.max-definition-bytes), found " + bytes + " bytes"));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The fields Harmonia assigns ({@code workflow_id}, {@code version}...) are accepted so that a GET body can be
+     * sent back, and are not stored. {@code version} is the number Harmonia gives each update: a version label of
+     * one's own ({@code "1.0.0"}) is refused rather than dropped.
+     */
+    private static void assignedFields(JsonNode body, List<Problem> problems) {
+        JsonNode version = body.get("version");
+        if (version != null && !version.isNull() && !(version.isIntegralNumber() && version.canConvertToInt()
+                && version.intValue() >= 1)) {
+            problems.add(new Problem("/version", "expected no version, or the version number Harmonia assigned (an"
+                    + " integer from 1; it is read-only and increases with every update), found " + kind(version)
+                    + "; keep a version label of your own in metadata, e.g. \"metadata\": {\"version\": "
+                    + version + "}"));
+        }
+        for (String field : List.of("workflow_id", "id", "created_at", "updated_at")) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isNull() && !v.isTextual()) {
+                problems.add(new Problem("/" + field, "expected no " + field + ", or the string Harmonia assigned"
+                        + " (read-only), found " + kind(v)));
+            }
+        }
+    }
+
+    /** A task's {@code output} describes what the task returns; it is stored as written, never evaluated. */
+    private static void taskOutput(JsonNode output, String ptr, List<Problem> problems) {
+        if (output == null || output.isNull()) {
+            return;
+        }
+        String expression = firstExpression(output);
+        if (expression != null) {
+            problems.add(new Problem(ptr + "/output", "expected a description of the task's output without"
+                    + " expressions (a task's output is informational: Harmonia stores it and never evaluates it),"
+                    + " found '" + expression + "'; reshape an output in the input of a later task or in the"
+                    + " workflow's output"));
+        }
+    }
+
+    private static String firstExpression(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText().contains("${") ? abbreviateText(node.asText()) : null;
+        }
+        for (JsonNode child : node) {
+            String found = firstExpression(child);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static String abbreviateText(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
     private List<TaskDefinition> tasks(JsonNode tasksNode, List<Problem> problems) {
@@ -198,6 +303,7 @@ public final class DefinitionValidator {
                         + reason));
             }
         }
+        taskOutput(node.get("output"), ptr, problems);
         Long timeoutMs = timeout(node, ptr, problems);
         RetryPolicy retry = retry(node.get("retry"), ptr + "/retry", problems);
         JsonNode metadata = node.get("metadata");
@@ -412,7 +518,7 @@ public final class DefinitionValidator {
 
     private static JsonNode withDefaultId(JsonNode task, String key) {
         if (task != null && task.isObject() && !task.has("id")) {
-            return ((com.fasterxml.jackson.databind.node.ObjectNode) task.deepCopy()).put("id", key);
+            return ((ObjectNode) task.deepCopy()).put("id", key);
         }
         return task;
     }

@@ -24,6 +24,12 @@ public class WorkflowReadModel {
     public record WorkflowRow(String id, int version, boolean deleted, JsonNode definition, Instant createdAt,
             Instant updatedAt) {}
 
+    /** One version of a workflow, without its definition: when it was defined, and its name and description. */
+    public record VersionSummary(int version, String name, String description, Instant definedAt) {}
+
+    /** One version of a workflow: its definition as written and when it was defined. */
+    public record VersionRow(int version, JsonNode definition, Instant definedAt) {}
+
     /** A page of workflows and the total that matched. */
     public record Page(List<WorkflowRow> items, long total) {}
 
@@ -36,11 +42,12 @@ public class WorkflowReadModel {
     /** Records a defined version: the current row and the version history. */
     public Uni<Void> defined(SqlClient tx, String id, int version, ObjectNode definition, Instant at) {
         String json = definition.toString();
-        return tx.preparedQuery("insert into workflow_versions (workflow_id, version, definition, created_at)"
-                        + " values ($1, $2, $3::text::jsonb, $4)")
-                .execute(Tuple.of(UUID.fromString(id), version, json, at.atOffset(ZoneOffset.UTC)))
+        return tx.preparedQuery("insert into workflow_versions (workflow_id, version, definition, created_at, name,"
+                        + " description) values ($1, $2, $3::text::json, $4, $5, $6)")
+                .execute(Tuple.of(UUID.fromString(id), version, json, at.atOffset(ZoneOffset.UTC),
+                        definition.path("name").asText(), definition.path("description").textValue()))
                 .chain(() -> tx.preparedQuery("insert into workflows (id, name, description, version, definition,"
-                                + " created_at, updated_at) values ($1, $2, $3, $4, $5::text::jsonb, $6, $6)"
+                                + " created_at, updated_at) values ($1, $2, $3, $4, $5::text::json, $6, $6)"
                                 + " on conflict (id) do update set name = excluded.name, description ="
                                 + " excluded.description, version = excluded.version, definition = excluded.definition,"
                                 + " updated_at = excluded.updated_at")
@@ -74,6 +81,35 @@ public class WorkflowReadModel {
                 .execute(Tuple.of(UUID.fromString(id), version))
                 .map(rows -> rows.size() == 0 ? Optional.empty()
                         : Optional.of(parse(rows.iterator().next().getString(0))));
+    }
+
+    /** One version with the time it was defined, deleted or not. */
+    public Uni<Optional<VersionRow>> versionRow(String id, int version) {
+        return pool.preparedQuery("select definition::text, created_at from workflow_versions where workflow_id = $1"
+                        + " and version = $2")
+                .execute(Tuple.of(UUID.fromString(id), version))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row r = rows.iterator().next();
+                    return Optional.of(new VersionRow(version, parse(r.getString(0)), r.getOffsetDateTime(1).toInstant()));
+                });
+    }
+
+    /** Up to {@code limit} versions after {@code afterVersion}, oldest first, without their definitions. */
+    public Uni<List<VersionSummary>> versions(String id, int afterVersion, int limit) {
+        return pool.preparedQuery("select version, name, description, created_at"
+                        + " from workflow_versions where workflow_id = $1 and version > $2 order by version limit $3")
+                .execute(Tuple.of(UUID.fromString(id), afterVersion, limit))
+                .map(rows -> {
+                    List<VersionSummary> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new VersionSummary(r.getInteger(0), r.getString(1), r.getString(2),
+                                r.getOffsetDateTime(3).toInstant()));
+                    }
+                    return out;
+                });
     }
 
     public Uni<Page> list(String nameFilter, int limit, int offset) {
