@@ -4,11 +4,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,6 +35,14 @@ public class KafkaPublisher {
     });
     private volatile KafkaProducer<String, byte[]> producer;
 
+    /** Kafka's own default of {@code max.request.size}, set explicitly when {@code kafka.max.request.size} is not. */
+    public static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
+
+    /** The producer's {@code max.request.size}: the largest record (with its headers) it sends. */
+    public static int maxRequestSize(Config config) {
+        return Integer.parseInt(String.valueOf(settings(config).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim());
+    }
+
     /** The producer settings: every {@code kafka.*} property, then Harmonia's delivery guarantees. */
     static Map<String, Object> settings(Config config) {
         Map<String, Object> props = new HashMap<>();
@@ -50,6 +59,8 @@ public class KafkaPublisher {
         props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(15).toMillis());
         props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(5).toMillis());
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "harmonia");
+        // explicit, so that it and harmonia.kafka.relay.max-record-bytes are read (and documented) together
+        props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(DEFAULT_MAX_REQUEST_SIZE));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return props;
@@ -78,25 +89,50 @@ public class KafkaPublisher {
      * acknowledged every one (acks=all), or fails with the first failure.
      */
     public Uni<Void> sendAll(List<ProducerRecord<String, byte[]>> records) {
-        if (records.isEmpty()) {
+        return sendEach(records).chain(errors -> {
+            for (Throwable err : errors) {
+                if (err != null) {
+                    return Uni.createFrom().failure(err);
+                }
+            }
             return Uni.createFrom().voidItem();
+        });
+    }
+
+    /**
+     * Sends records in order (one hand-over to the sending thread for all of them) and reports the outcome of each:
+     * the Uni completes when Kafka has answered for every record, with a list as long as {@code records} holding
+     * {@code null} for an acknowledged record and the error for a refused one (an error thrown by {@code send}
+     * itself, such as a serialization failure, is reported for its record too). It fails only when the producer
+     * cannot be created.
+     */
+    public Uni<List<Throwable>> sendEach(List<ProducerRecord<String, byte[]>> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        return Uni.createFrom().<Void>emitter(em -> {
+        return Uni.createFrom().<List<Throwable>>emitter(em -> {
             AtomicInteger pending = new AtomicInteger(records.size());
-            AtomicBoolean failed = new AtomicBoolean();
+            AtomicReferenceArray<Throwable> errors = new AtomicReferenceArray<>(records.size());
             KafkaProducer<String, byte[]> p = producer();
-            for (ProducerRecord<String, byte[]> record : records) {
-                p.send(record, (meta, err) -> {
-                    if (err != null) {
-                        if (failed.compareAndSet(false, true)) {
-                            em.fail(err);
-                        }
-                    } else if (pending.decrementAndGet() == 0 && !failed.get()) {
-                        em.complete(null);
+            Runnable done = () -> {
+                if (pending.decrementAndGet() == 0) {
+                    List<Throwable> out = new ArrayList<>(records.size());
+                    for (int i = 0; i < records.size(); i++) {
+                        out.add(errors.get(i));
                     }
-                });
-                if (failed.get()) {
-                    return;
+                    em.complete(out);
+                }
+            };
+            for (int i = 0; i < records.size(); i++) {
+                int index = i;
+                try {
+                    p.send(records.get(i), (meta, err) -> {
+                        errors.set(index, err);
+                        done.run();
+                    });
+                } catch (RuntimeException err) {
+                    errors.set(index, err);
+                    done.run();
                 }
             }
         }).runSubscriptionOn(sender);
