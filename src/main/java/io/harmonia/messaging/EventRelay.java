@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -94,6 +95,12 @@ public class EventRelay {
         if (!config.relay().enabled()) {
             LOG.info("Kafka publication is disabled (harmonia.kafka.relay.enabled=false)");
             return;
+        }
+        int maxRequestSize = KafkaPublisher.maxRequestSize(ConfigProvider.getConfig());
+        if (config.relay().maxRecordBytes() > maxRequestSize) {
+            throw new IllegalStateException("harmonia.kafka.relay.max-record-bytes (" + config.relay().maxRecordBytes()
+                    + ") must not exceed the producer's max.request.size (kafka.max.request.size, " + maxRequestSize
+                    + "): larger records would be refused by the producer");
         }
         engine.onAppend(this::nudge);
         lock.start();

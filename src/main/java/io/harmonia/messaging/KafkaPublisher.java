@@ -45,12 +45,7 @@ public class KafkaPublisher {
 
     /** The producer settings: every {@code kafka.*} property, then Harmonia's delivery guarantees. */
     static Map<String, Object> settings(Config config) {
-        Map<String, Object> props = new HashMap<>();
-        for (String name : config.getPropertyNames()) {
-            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> props.put(name.substring(6), v));
-            }
-        }
+        Map<String, Object> props = connection(config);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
@@ -63,6 +58,17 @@ public class KafkaPublisher {
         props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(DEFAULT_MAX_REQUEST_SIZE));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    /** Every {@code kafka.*} property (bootstrap servers, security, ...) without the prefix. */
+    static Map<String, Object> connection(Config config) {
+        Map<String, Object> props = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> props.put(name.substring(6), v));
+            }
+        }
         return props;
     }
 
