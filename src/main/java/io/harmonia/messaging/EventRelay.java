@@ -44,9 +44,7 @@ public class EventRelay {
     private static final String STARTED = ExecutionStarted.class.getSimpleName();
     /** Records above this size (the producer's default batch.size) are sent on their own, see sendInSegments. */
     static final int ISOLATE_BYTES = 16_384;
-    /** Marks records not sent because an earlier segment of the batch failed. */
-    private static final Throwable NOT_SENT = new RuntimeException("not sent: an earlier record failed", null,
-            false, false) { };
+    private static final Throwable NOT_SENT = KafkaPublisher.NOT_SENT;
 
     private final Pool pool;
     private final PgEventStore store;

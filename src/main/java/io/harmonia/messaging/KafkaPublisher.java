@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,14 @@ public class KafkaPublisher {
         return t;
     });
     private volatile KafkaProducer<String, byte[]> producer;
+
+    /** Reported by {@link #sendEach} for a record not handed to the producer because an earlier one failed. */
+    public static final Throwable NOT_SENT = new IllegalStateException("not sent: an earlier record failed", null) {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     /** Kafka's own default of {@code max.request.size}, set explicitly when {@code kafka.max.request.size} is not. */
     public static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
@@ -97,7 +106,7 @@ public class KafkaPublisher {
     public Uni<Void> sendAll(List<ProducerRecord<String, byte[]>> records) {
         return sendEach(records).chain(errors -> {
             for (Throwable err : errors) {
-                if (err != null) {
+                if (err != null && err != NOT_SENT) {
                     return Uni.createFrom().failure(err);
                 }
             }
@@ -109,8 +118,9 @@ public class KafkaPublisher {
      * Sends records in order (one hand-over to the sending thread for all of them) and reports the outcome of each:
      * the Uni completes when Kafka has answered for every record, with a list as long as {@code records} holding
      * {@code null} for an acknowledged record and the error for a refused one (an error thrown by {@code send}
-     * itself, such as a serialization failure, is reported for its record too). It fails only when the producer
-     * cannot be created.
+     * itself, such as a serialization failure, is reported for its record too). Once a record has failed, the
+     * records after it are not handed to the producer (they are reported as {@link #NOT_SENT}), so that a later
+     * record never overtakes a failed one. It fails only when the producer cannot be created.
      */
     public Uni<List<Throwable>> sendEach(List<ProducerRecord<String, byte[]>> records) {
         if (records.isEmpty()) {
@@ -129,14 +139,24 @@ public class KafkaPublisher {
                     em.complete(out);
                 }
             };
+            AtomicBoolean failed = new AtomicBoolean();
             for (int i = 0; i < records.size(); i++) {
                 int index = i;
+                if (failed.get()) { // keep the order: nothing after a failed record goes out in this call
+                    errors.set(index, NOT_SENT);
+                    done.run();
+                    continue;
+                }
                 try {
                     p.send(records.get(i), (meta, err) -> {
+                        if (err != null) {
+                            failed.set(true);
+                        }
                         errors.set(index, err);
                         done.run();
                     });
                 } catch (RuntimeException err) {
+                    failed.set(true);
                     errors.set(index, err);
                     done.run();
                 }
