@@ -14,6 +14,27 @@ import java.util.Map;
 @ConfigMapping(prefix = "harmonia.kafka")
 public interface KafkaConfig {
 
+    /**
+     * Use Kafka at all ({@code HARMONIA_KAFKA_ENABLED}). Off: no relay, no task-results consumer, no topic creation,
+     * no Kafka client and no connection attempt; events stay in Postgres (read them over the API) and tasks of
+     * worker components fail with a clear, non-retryable error. On (the default): production needs
+     * {@code KAFKA_BOOTSTRAP_SERVERS} and fails at start without it.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Create the topics Harmonia uses at start (events, worker topics, task results and its dead-letter topic). */
+    @WithDefault("true")
+    boolean createTopics();
+
+    /** Partitions of the topics Harmonia creates (existing topics are left as they are). */
+    @WithDefault("3")
+    int topicPartitions();
+
+    /** Replication factor of the topics Harmonia creates; -1 takes the broker's {@code default.replication.factor}. */
+    @WithDefault("-1")
+    short topicReplicationFactor();
+
     /** The topic every event is published to. */
     @WithDefault("harmonia.events")
     String eventsTopic();
@@ -52,6 +73,24 @@ public interface KafkaConfig {
         /** How often the publication lag is measured. */
         @WithDefault("1s")
         Duration lagInterval();
+
+        /**
+         * The largest event record (value, key and CloudEvent headers, in bytes) published as it is. A larger event
+         * is published as a reference record (claim check): the same CloudEvent attributes, a {@code dataref}
+         * extension and a small JSON body naming the API address that serves the event. Must not exceed the
+         * producer's {@code max.request.size} ({@code kafka.max.request.size}, 1048576 unless set) nor the broker's
+         * or topic's {@code max.message.bytes}; a record the broker still refuses as too large gets the reference
+         * record too.
+         */
+        @WithDefault("1040384")
+        int maxRecordBytes();
+
+        /**
+         * Readiness goes DOWN when events have been waiting this long and the relay's cursor has not moved for this
+         * long either (Kafka unreachable or refusing every record). {@code 0s}: never.
+         */
+        @WithDefault("60s")
+        Duration stallTimeout();
     }
 
     interface Worker {

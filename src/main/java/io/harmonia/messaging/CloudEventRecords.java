@@ -1,5 +1,7 @@
 package io.harmonia.messaging;
 
+import static io.harmonia.messaging.Topics.CE_CLAIM_CHECK;
+import static io.harmonia.messaging.Topics.CE_DATAREF;
 import static io.harmonia.messaging.Topics.CE_ID;
 import static io.harmonia.messaging.Topics.CE_SEQUENCE;
 import static io.harmonia.messaging.Topics.CE_SOURCE;
@@ -11,6 +13,8 @@ import static io.harmonia.messaging.Topics.CE_WORKFLOW_ID;
 import static io.harmonia.messaging.Topics.CONTENT_TYPE;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.eventstore.RecordedEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -69,6 +73,68 @@ public final class CloudEventRecords {
         add(h, CONTENT_TYPE, "application/json");
         // the JSON as stored, in the schema version of ce_dataschemaversion: passed on, not decoded and re-encoded
         return new ProducerRecord<>(topic, null, subject, e.payload().getBytes(StandardCharsets.UTF_8), h);
+    }
+
+    /**
+     * An upper bound of the bytes a record takes in a produce request (key, value, headers and the record and batch
+     * overhead), as the producer counts them against {@code max.request.size}.
+     */
+    public static int sizeUpperBound(ProducerRecord<String, byte[]> record) {
+        long size = 128; // record batch header (61) and the record's own framing, with room to spare
+        if (record.key() != null) {
+            size += record.key().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (record.value() != null) {
+            size += record.value().length;
+        }
+        for (var h : record.headers()) {
+            size += h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length) + 10;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    /**
+     * The API address that serves a stored event: {@code /api/executions/<id>/events?after=<sequence-1>&limit=1} for
+     * an execution's event, {@code /api/workflows/<id>?version=<n>} for a workflow's.
+     */
+    public static String href(RecordedEvent e) {
+        String subject = subject(e.streamId());
+        if (e.streamId().startsWith("workflow-")) {
+            return "/api/workflows/" + subject + "?version=" + e.streamVersion();
+        }
+        return "/api/executions/" + subject + "/events?after=" + (e.streamVersion() - 1) + "&limit=1";
+    }
+
+    /**
+     * A reference record (claim check) for an event that is not published as it is: the event's CloudEvent
+     * attributes, the standard {@code dataref} extension naming the API address that serves the event, the
+     * {@code harmoniaclaimcheck} extension with the reason ({@code too_large}, {@code refused}, {@code error}),
+     * and a small JSON body {@code {"claim_check": true, "reason", "size_bytes", "href"}}.
+     */
+    public static ProducerRecord<String, byte[]> reference(String topic, String source, RecordedEvent e,
+            String workflowId, String reason, long sizeBytes) {
+        String subject = subject(e.streamId());
+        String href = href(e);
+        RecordHeaders h = new RecordHeaders();
+        add(h, CE_SPECVERSION, "1.0");
+        add(h, CE_ID, e.streamId() + "/" + e.streamVersion());
+        add(h, CE_SOURCE, source);
+        add(h, CE_TYPE, type(e.type()));
+        add(h, CE_SUBJECT, subject);
+        add(h, CE_TIME, e.occurredAt().toString());
+        if (workflowId != null) {
+            add(h, CE_WORKFLOW_ID, workflowId);
+        }
+        add(h, CE_SEQUENCE, String.valueOf(e.streamVersion()));
+        add(h, CE_DATAREF, href);
+        add(h, CE_CLAIM_CHECK, reason);
+        add(h, CONTENT_TYPE, "application/json");
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("claim_check", true);
+        body.put("reason", reason);
+        body.put("size_bytes", sizeBytes);
+        body.put("href", href);
+        return new ProducerRecord<>(topic, null, subject, body.toString().getBytes(StandardCharsets.UTF_8), h);
     }
 
     /** A task request for an external worker (binary mode, the request as JSON value, the execution id as key). */

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +42,9 @@ public class EventRelay {
     private static final Logger LOG = Logger.getLogger(EventRelay.class);
     static final long LOCK_KEY = 0x4841524d4f4e4941L; // "HARMONIA"
     private static final String STARTED = ExecutionStarted.class.getSimpleName();
+    /** Records above this size (the producer's default batch.size) are sent on their own, see sendInSegments. */
+    static final int ISOLATE_BYTES = 16_384;
+    private static final Throwable NOT_SENT = KafkaPublisher.NOT_SENT;
 
     private final Pool pool;
     private final PgEventStore store;
@@ -49,6 +53,9 @@ public class EventRelay {
     private final ExecutionEngine engine;
     private final Vertx vertx;
     private final Counter published;
+    private final ClaimChecks claimChecks;
+    /** Events whose records Kafka refused (by CloudEvent id), with the reason: sent as reference records. */
+    private final Map<String, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> workflowOfExecution = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -63,7 +70,8 @@ public class EventRelay {
     private boolean failing;
 
     public EventRelay(Pool pool, PgEventStore store, KafkaPublisher publisher, KafkaConfig config,
-            ExecutionEngine engine, Vertx vertx, MeterRegistry metrics) {
+            ExecutionEngine engine, Vertx vertx, MeterRegistry metrics, ClaimChecks claimChecks) {
+        this.claimChecks = claimChecks;
         this.pool = pool;
         this.store = store;
         this.publisher = publisher;
@@ -77,9 +85,20 @@ public class EventRelay {
     }
 
     void start(@Observes StartupEvent ignored) {
+        if (!config.enabled()) {
+            LOG.info("Kafka is disabled (harmonia.kafka.enabled=false): events are not published, they stay in"
+                    + " Postgres and are served by the API");
+            return;
+        }
         if (!config.relay().enabled()) {
             LOG.info("Kafka publication is disabled (harmonia.kafka.relay.enabled=false)");
             return;
+        }
+        int maxRequestSize = KafkaPublisher.maxRequestSize(ConfigProvider.getConfig());
+        if (config.relay().maxRecordBytes() > maxRequestSize) {
+            throw new IllegalStateException("harmonia.kafka.relay.max-record-bytes (" + config.relay().maxRecordBytes()
+                    + ") must not exceed the producer's max.request.size (kafka.max.request.size, " + maxRequestSize
+                    + "): larger records would be refused by the producer");
         }
         engine.onAppend(this::nudge);
         lock.start();
@@ -139,6 +158,10 @@ public class EventRelay {
                         idleWait.waitFor(config.relay().idlePoll().toMillis());
                     }
                 }, err -> {
+                    if (err instanceof RecordsRefused) {
+                        vertx.runOnContext(this::round); // again at once, with reference records
+                        return;
+                    }
                     if (!failing) {
                         LOG.warnf("Kafka publication is failing, will retry from %s: %s", cursor, err.toString());
                         failing = true;
@@ -151,35 +174,154 @@ public class EventRelay {
     private Uni<Integer> publish(List<RecordedEvent> events) {
         return workflowIds(events).chain(() -> {
             List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
+            List<String> references = new ArrayList<>(events.size()); // the claim-check reason, or null
             for (RecordedEvent e : events) {
-                String workflowId = e.streamId().startsWith("execution-")
-                        ? workflowOf(CloudEventRecords.subject(e.streamId()))
-                        : CloudEventRecords.subject(e.streamId());
-                records.add(CloudEventRecords.of(config.eventsTopic(), config.source(), e, workflowId));
+                String reason = refused.get(ceId(e));
+                ProducerRecord<String, byte[]> record = null;
+                int size = e.payload().length();
+                if (reason == null) {
+                    try {
+                        record = CloudEventRecords.of(config.eventsTopic(), config.source(), e, workflowIdOf(e));
+                        size = CloudEventRecords.sizeUpperBound(record);
+                        if (size > config.relay().maxRecordBytes()) {
+                            reason = ClaimChecks.TOO_LARGE;
+                        }
+                    } catch (RuntimeException err) { // a record that cannot even be built must not stop the relay
+                        LOG.errorf(err, "could not build the Kafka record of event %s (global position %d)",
+                                ceId(e), e.globalPosition());
+                        reason = ClaimChecks.ERROR;
+                    }
+                }
+                if (reason != null) {
+                    record = CloudEventRecords.reference(config.eventsTopic(), config.source(), e, workflowIdOf(e),
+                            reason, size);
+                }
+                records.add(record);
+                references.add(reason);
             }
             RecordedEvent last = events.get(events.size() - 1);
             FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
-            return publisher.sendAll(records)
+            return sendInSegments(records, 0, new ArrayList<>(records.size()))
+                    .chain(errors -> refusals(events, references, errors))
                     .chain(() -> CursorWrites.update(pool, "update relay_cursor set tx_id = $1::text::xid8,"
                             + " global_position = $2, updated_at = now() where name = 'kafka'",
                             Tuple.of(next.txId(), next.globalPosition())))
                     .invoke(() -> {
                         cursor = next;
                         published.increment(events.size());
+                        for (int i = 0; i < events.size(); i++) {
+                            String reason = references.get(i);
+                            if (reason != null) {
+                                refused.remove(ceId(events.get(i)));
+                                claimChecks.published(events.get(i), reason, records.get(i));
+                            }
+                        }
                     })
                     .replaceWith(events.size());
         });
+    }
+
+    /**
+     * Sends the records in order, each record larger than {@link #ISOLATE_BYTES} on its own after the ones before it
+     * were acknowledged, and stops at the first segment with an error (the rest are reported {@link #NOT_SENT}). So
+     * when the broker refuses a large record, no later event of its execution is published before the reference
+     * record that replaces it.
+     */
+    private Uni<List<Throwable>> sendInSegments(List<ProducerRecord<String, byte[]>> records, int from,
+            List<Throwable> errors) {
+        if (from >= records.size()) {
+            return Uni.createFrom().item(errors);
+        }
+        int to = from;
+        if (CloudEventRecords.sizeUpperBound(records.get(from)) > ISOLATE_BYTES) {
+            to = from + 1;
+        } else {
+            while (to < records.size() && CloudEventRecords.sizeUpperBound(records.get(to)) <= ISOLATE_BYTES) {
+                to++;
+            }
+        }
+        int end = to;
+        return publisher.sendEach(records.subList(from, end)).chain(segment -> {
+            errors.addAll(segment);
+            if (segment.stream().anyMatch(e -> e != null)) {
+                while (errors.size() < records.size()) {
+                    errors.add(NOT_SENT);
+                }
+                return Uni.createFrom().item(errors);
+            }
+            return sendInSegments(records, end, errors);
+        });
+    }
+
+    /**
+     * Looks at what Kafka answered for each record. All acknowledged: done. A record refused for what it is (too
+     * large, invalid, not serializable) is remembered, to be sent as a reference record, and the batch is sent again
+     * at once ({@link RecordsRefused}). Any other error (broker unreachable, not authorized, ...) fails the round,
+     * which is retried from the cursor.
+     */
+    private Uni<Void> refusals(List<RecordedEvent> events, List<String> references, List<Throwable> errors) {
+        Throwable other = null;
+        List<String> poisoned = new ArrayList<>();
+        for (int i = 0; i < errors.size(); i++) {
+            Throwable err = errors.get(i);
+            if (err == null || err == NOT_SENT) {
+                continue;
+            }
+            if (references.get(i) == null && ClaimChecks.refusesThisRecord(err)) {
+                String id = ceId(events.get(i));
+                refused.put(id, ClaimChecks.REFUSED);
+                poisoned.add(id);
+                LOG.warnf("Kafka refused the record of event %s (global position %d): %s; it is sent as a"
+                        + " reference record instead (%s)", id, events.get(i).globalPosition(), err.toString(),
+                        CloudEventRecords.href(events.get(i)));
+            } else if (other == null) {
+                other = err;
+            }
+        }
+        if (other != null) {
+            return Uni.createFrom().failure(other);
+        }
+        if (!poisoned.isEmpty()) {
+            return Uni.createFrom().failure(new RecordsRefused(poisoned));
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private static String ceId(RecordedEvent e) {
+        return e.streamId() + "/" + e.streamVersion();
+    }
+
+    private String workflowIdOf(RecordedEvent e) {
+        return e.streamId().startsWith("execution-") ? workflowOf(CloudEventRecords.subject(e.streamId()))
+                : CloudEventRecords.subject(e.streamId());
+    }
+
+    /** Some records of a batch were refused for what they are; the batch goes again with reference records. */
+    static final class RecordsRefused extends RuntimeException {
+        RecordsRefused(List<String> eventIds) {
+            super("Kafka refused the records of events " + eventIds, null, false, false);
+        }
     }
 
     private synchronized String workflowOf(String executionId) {
         return workflowOfExecution.get(executionId);
     }
 
+    /** The decoded event, or null when it cannot be decoded (then the workflow id is looked up in the table). */
+    private static Object startedEvent(RecordedEvent e) {
+        try {
+            return e.event();
+        } catch (RuntimeException err) {
+            LOG.debugf("could not decode event %s: %s", ceId(e), err.getMessage());
+            return null;
+        }
+    }
+
     private Uni<Void> workflowIds(List<RecordedEvent> events) {
         List<UUID> missing = new ArrayList<>();
         synchronized (this) {
             for (RecordedEvent e : events) {
-                if (STARTED.equals(e.type()) && e.event() instanceof ExecutionStarted s) { // decode only these
+                if (STARTED.equals(e.type()) && startedEvent(e) instanceof ExecutionStarted s) { // decode only these
                     workflowOfExecution.put(s.executionId(), s.workflowId());
                 } else if (e.streamId().startsWith("execution-")) {
                     String id = CloudEventRecords.subject(e.streamId());

@@ -82,6 +82,11 @@ public class KafkaWorkerComponents implements ComponentProvider {
 
         @Override
         public Uni<TaskResult> invoke(TaskInvocation inv) {
+            if (!config.enabled()) { // no producer is created, nothing is attempted
+                return Uni.createFrom().item(TaskResult.failure(ErrorTypes.CONNECTION_ERROR, "worker component '"
+                        + name + "' needs Kafka, and Kafka is disabled (HARMONIA_KAFKA_ENABLED=false): the task"
+                        + " request was not sent to topic " + config.tasksTopicPrefix() + name, false));
+            }
             ObjectNode request = JsonNodeFactory.instance.objectNode();
             request.put("execution_id", inv.executionId());
             request.put("workflow_id", inv.workflowId());

@@ -7,8 +7,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Readiness details of Kafka publication. Kafka being down is not an outage: the check stays UP and reports the lag;
- * flow control (429 on new executions) protects the backlog.
+ * Readiness of Kafka publication ({@code harmonia-kafka-relay}). A short Kafka outage is not an outage: the check
+ * stays UP and reports the lag, and flow control (429 on new executions) protects the backlog. It goes DOWN when the
+ * relay cannot make progress: events have waited longer than {@code harmonia.kafka.relay.stall-timeout} and the
+ * relay's cursor has not moved for that long.
  */
 @Readiness
 @ApplicationScoped
@@ -25,8 +27,13 @@ public class PublicationHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("Kafka event publication").up()
-                .withData("enabled", config.relay().enabled())
+        boolean enabled = config.enabled() && config.relay().enabled();
+        boolean stalled = lag.stalled();
+        return HealthCheckResponse.named("harmonia-kafka-relay").status(!stalled)
+                .withData("enabled", enabled)
+                .withData("status", !enabled ? "disabled" : stalled ? "stalled" : "publishing")
+                .withData("seconds_since_progress", (long) Math.floor(lag.secondsSinceProgress()))
+                .withData("stall_timeout_seconds", config.relay().stallTimeout().toSeconds())
                 .withData("publishing_replica", relay.leader())
                 .withData("lag_events", lag.events())
                 .withData("lag_seconds", (long) Math.ceil(lag.seconds()))

@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class PublicationLag {
     private static final Logger LOG = Logger.getLogger(PublicationLag.class);
-    private static final String SQL = "select count(*), coalesce(extract(epoch from now() - min(occurred_at)), 0)"
+    private static final String SQL = "select count(*), coalesce(extract(epoch from now() - min(occurred_at)), 0),"
+            + " (select extract(epoch from now() - updated_at) from relay_cursor where name = 'kafka')"
             + " from (select e.occurred_at from events e, relay_cursor c where c.name = 'kafka'"
             + " and (e.tx_id, e.global_position) > (c.tx_id, c.global_position) limit 10000000) unpublished";
 
@@ -26,6 +27,7 @@ public class PublicationLag {
     private final KafkaConfig config;
     private volatile long events;
     private volatile double seconds;
+    private volatile double sinceProgress;
 
     public PublicationLag(Pool pool, Vertx vertx, KafkaConfig config, MeterRegistry metrics) {
         this.pool = pool;
@@ -38,7 +40,7 @@ public class PublicationLag {
     }
 
     void start(@Observes StartupEvent ignored) {
-        if (config.relay().enabled()) {
+        if (config.enabled() && config.relay().enabled()) {
             vertx.setPeriodic(config.relay().lagInterval().toMillis(), id -> measure());
         }
     }
@@ -48,6 +50,7 @@ public class PublicationLag {
             var r = rows.iterator().next();
             events = r.getLong(0);
             seconds = r.getNumeric(1).doubleValue();
+            sinceProgress = r.getNumeric(2) == null ? 0 : r.getNumeric(2).doubleValue();
         }, err -> LOG.debugf("could not measure the publication lag: %s", err.getMessage()));
     }
 
@@ -59,12 +62,27 @@ public class PublicationLag {
         return seconds;
     }
 
+    /** Seconds since the relay's cursor last moved (any replica). */
+    public double secondsSinceProgress() {
+        return sinceProgress;
+    }
+
+    /**
+     * True when the relay cannot make progress: events have been waiting longer than
+     * {@code harmonia.kafka.relay.stall-timeout} and the cursor has not moved for that long either.
+     */
+    public boolean stalled() {
+        long limit = config.relay().stallTimeout().toMillis();
+        return config.enabled() && config.relay().enabled() && limit > 0 && events > 0
+                && seconds * 1000 > limit && sinceProgress * 1000 > limit;
+    }
+
     public long limit() {
         return config.relay().maxLagEvents();
     }
 
     /** True when new executions should be refused: publication is too far behind. */
     public boolean overBound() {
-        return config.relay().enabled() && events > config.relay().maxLagEvents();
+        return config.enabled() && config.relay().enabled() && events > config.relay().maxLagEvents();
     }
 }

@@ -4,6 +4,10 @@ package io.harmonia.messaging;
 public final class Topics {
     /** SmallRye channel of task results from external workers. */
     public static final String TASK_RESULTS_CHANNEL = "task-results";
+    /** Topic of task results from external workers (the channel's topic). */
+    public static final String TASK_RESULTS_TOPIC = "harmonia.task-results";
+    /** Dead-letter topic of task results that could not be applied. */
+    public static final String TASK_RESULTS_DLT = "harmonia.task-results.dlt";
 
     public static final String CE_SPECVERSION = "ce_specversion";
     public static final String CE_ID = "ce_id";
@@ -13,6 +17,10 @@ public final class Topics {
     public static final String CE_TIME = "ce_time";
     public static final String CE_WORKFLOW_ID = "ce_workflowid";
     public static final String CE_SEQUENCE = "ce_sequence";
+    /** CloudEvents' standard {@code dataref} extension: where the event's data can be fetched (claim check). */
+    public static final String CE_DATAREF = "ce_dataref";
+    /** Set on a reference record: why the event was not published as it is (too_large, refused, error). */
+    public static final String CE_CLAIM_CHECK = "ce_harmoniaclaimcheck";
     public static final String CONTENT_TYPE = "content-type";
 
     private Topics() {}

@@ -29,7 +29,8 @@ class KafkaOutageTest {
     public static class LowLagBound implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("harmonia.kafka.relay.max-lag-events", "150", "harmonia.kafka.relay.lag-interval", "100ms");
+            return Map.of("harmonia.kafka.relay.max-lag-events", "150", "harmonia.kafka.relay.lag-interval", "100ms",
+                    "harmonia.kafka.relay.stall-timeout", "4s");
         }
     }
 
@@ -71,7 +72,12 @@ class KafkaOutageTest {
         given().contentType(ContentType.JSON).body("{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": 0}}")
                 .post("/api/executions").then().statusCode(429).header("Retry-After", "5")
                 .contentType("application/problem+json");
-        given().get("/q/health/ready").then().statusCode(200);
+        // no progress for longer than the stall timeout while events wait: the service is not ready
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/q/health/ready").statusCode() == 503);
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'harmonia-kafka-relay' }.status", org.hamcrest.Matchers.is("DOWN"))
+                .body("checks.find { it.name == 'harmonia-kafka-relay' }.data.status",
+                        org.hamcrest.Matchers.is("stalled"));
 
         EmbeddedKafka.shared().startBroker();
         for (String id : expected.keySet()) {
@@ -86,5 +92,6 @@ class KafkaOutageTest {
                 .body("{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": 0}}").post("/api/executions")
                 .statusCode() == 201);
         assertThat(expected).hasSize(30);
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 }

@@ -21,7 +21,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  *
  * <ul>
  *   <li>{@code HARMONIA_KAFKA_BOOTSTRAP_SERVERS} (environment): use that Kafka instead of starting one.</li>
- *   <li>{@code harmonia.dev-services.kafka.enabled=false}: start nothing.</li>
+ *   <li>{@code harmonia.dev-services.kafka.enabled=false}, or {@code harmonia.kafka.enabled=false} (Harmonia
+ *       without Kafka): start nothing.</li>
  *   <li>{@code harmonia.dev-services.kafka.port}: the broker's port (default: a free port chosen once per JVM).</li>
  *   <li>{@code harmonia.dev-services.kafka.data-dir}: the dev profile's data directory (default
  *       {@code target/harmonia-dev-kafka}, kept across dev sessions); the test profile uses a temporary one.</li>
@@ -54,7 +55,8 @@ public final class EmbeddedKafkaConfigSourceFactory implements ConfigSourceFacto
         List<String> profiles = context.getProfiles();
         boolean devOrTest = profiles.contains("dev") || profiles.contains("test");
         if (!devOrTest || configured(context, "kafka.bootstrap.servers")
-                || "false".equalsIgnoreCase(value(context, "harmonia.dev-services.kafka.enabled"))) {
+                || "false".equalsIgnoreCase(value(context, "harmonia.dev-services.kafka.enabled"))
+                || "false".equalsIgnoreCase(value(context, "harmonia.kafka.enabled"))) {
             return List.of();
         }
         Map<String, String> props = new HashMap<>();

@@ -46,6 +46,7 @@ final class EmbeddedPostgresHolder {
             if ("dev".equals(profile)) {
                 Path dir = Path.of(dataDir == null || dataDir.isBlank() ? "target/harmonia-dev-postgres" : dataDir);
                 Files.createDirectories(dir);
+                OrphanPostgres.clear(dir); // a killed dev session leaves its postgres running on this directory
                 builder.setDataDirectory(dir).setCleanDataDirectory(false);
             }
             EmbeddedPostgres pg = builder.start();
