@@ -40,7 +40,9 @@ public class TaskResultsConsumer {
             count("malformed");
             return Uni.createFrom().completionStage(message.nack(e));
         }
-        return engine.decide(result.executionId(), result.command(ThreadLocalRandom.current().nextDouble()))
+        // recorded durably: during a database outage the result waits (and the consumer with it) until Postgres is
+        // back, instead of going to the dead-letter topic and leaving its execution behind
+        return engine.record(result.executionId(), result.command(ThreadLocalRandom.current().nextDouble()))
                 .onFailure(err -> !(err instanceof ExecutionNotFound))
                 .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(10)
                 .map(decided -> decided.events().isEmpty() ? "ignored" : "applied")
