@@ -13,6 +13,7 @@ import io.harmonia.eventstore.ConcurrencyConflict;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import io.vertx.core.http.HttpServerRequest;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -51,25 +52,39 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
-        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr();
-        return problem(400, "malformed-json", "The request body is not valid JSON",
-                "Expected a JSON document, found a syntax error" + where + ": " + e.getOriginalMessage(), List.of());
+        return problem(400, "malformed-json", "The request body is not valid JSON", JsonErrors.describe(e),
+                List.of());
     }
 
     @ServerExceptionMapper
     public Response badRequest(BadRequest e) {
-        return problem(e.status, "bad-request", "The request is not acceptable", e.getMessage(), e.problems);
+        return problem(e.status, ProblemTypes.of(e.status), ProblemTypes.title(e.status), e.getMessage(),
+                e.problems);
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
-        if (e.getCause() instanceof JsonProcessingException jpe) {
-            return badJson(jpe);
+        JsonProcessingException json = find(e, JsonProcessingException.class);
+        if (json != null) {
+            return badJson(json);
         }
-        return problem(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage(),
-                List.of());
+        Response.ResponseBuilder rb = problemBuilder(status, ProblemTypes.of(status), ProblemTypes.title(status),
+                ProblemTypes.detail(status, request.method().name(), request.path(), request.headers()), List.of());
+        String allow = e.getResponse().getHeaderString("Allow");
+        if (allow != null) {
+            rb.header("Allow", allow);
+        }
+        return rb.build();
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     @ServerExceptionMapper

@@ -2,20 +2,26 @@ package io.harmonia.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.config.ApiConfig;
 import io.harmonia.domain.definition.DefinitionJson;
 import io.harmonia.domain.definition.DefinitionValidator;
+import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.workflow.WorkflowEvent.WorkflowDefined;
 import io.harmonia.domain.workflow.WorkflowEvent.WorkflowDeleted;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
+import io.harmonia.projection.ListQuery;
+import io.harmonia.projection.PageCursor;
 import io.harmonia.projection.workflows.WorkflowReadModel;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,6 +40,8 @@ public class WorkflowService {
     private final DefinitionValidator validator;
     private final Clock clock;
     private final Map<String, WorkflowDefinition> versions = new ConcurrentHashMap<>();
+    @Inject
+    ApiConfig api;
 
     public WorkflowService(Pool pool, PgEventStore store, WorkflowReadModel readModel, DefinitionValidator validator,
             Clock clock) {
@@ -45,13 +53,13 @@ public class WorkflowService {
     }
 
     public Uni<WorkflowDefinition> create(JsonNode body) {
-        WorkflowDefinition parsed = validOrThrow(body);
+        WorkflowDefinition parsed = storableOrThrow(body);
         String id = UUID.randomUUID().toString();
         return define(parsed.withIdAndVersion(id, 1), 0);
     }
 
     public Uni<WorkflowDefinition> update(String id, JsonNode body) {
-        WorkflowDefinition parsed = validOrThrow(body);
+        WorkflowDefinition parsed = storableOrThrow(body);
         return existing(id).chain(row -> define(parsed.withIdAndVersion(id, row.version() + 1), row.version()));
     }
 
@@ -86,8 +94,9 @@ public class WorkflowService {
         });
     }
 
-    public Uni<WorkflowReadModel.Page> list(String nameFilter, int limit, int offset) {
-        return readModel.list(nameFilter, limit, offset);
+    public Uni<ListQuery.Page<WorkflowRow>> list(String nameFilter, int limit, int offset, PageCursor after,
+            int maxExactTotal) {
+        return readModel.list(nameFilter, limit, offset, after, maxExactTotal);
     }
 
     private Uni<WorkflowDefinition> define(WorkflowDefinition def, int expectedVersion) {
@@ -99,6 +108,17 @@ public class WorkflowService {
                         .chain(() -> readModel.defined(tx, def.id(), def.version(), json, now)))
                 .invoke(() -> versions.put(def.id() + "@" + def.version(), def))
                 .replaceWith(def);
+    }
+
+    /** A new definition: valid, and storable (no NUL characters, a name within the limit). */
+    private WorkflowDefinition storableOrThrow(JsonNode body) {
+        List<Problem> problems = new ArrayList<>(StorableText.check(body, api.maxNameLength()));
+        DefinitionValidator.Result result = validator.validate(body);
+        if (!problems.isEmpty() || !result.valid()) {
+            problems.addAll(result.problems());
+            throw new InvalidRequest("The workflow definition is invalid", problems);
+        }
+        return result.definition();
     }
 
     private WorkflowDefinition validOrThrow(JsonNode body) {
