@@ -77,11 +77,13 @@ public class ExecutionResource {
         JsonNode wf = body.get("workflow_id");
         if (wf == null || !wf.isTextual() || !isUuid(wf.asText())) {
             problems.add(new Problem("/workflow_id", "expected the id (a UUID) of a workflow, found "
-                    + (wf == null ? "nothing" : wf.toString())));
+                    + (wf == null ? "nothing" : Paging.shorten(wf.toString()))));
         }
         JsonNode version = body.get("version");
-        if (version != null && !version.isNull() && (!version.isIntegralNumber() || version.intValue() < 1)) {
-            problems.add(new Problem("/version", "expected a workflow version number from 1, found " + version));
+        if (version != null && !version.isNull() && (!version.isIntegralNumber() || !version.canConvertToInt()
+                || version.intValue() < 1)) {
+            problems.add(new Problem("/version", "expected a workflow version number from 1, found "
+                    + Paging.shorten(version.toString())));
         }
         JsonNode input = body.has("input") ? body.get("input") : NullNode.getInstance();
         int size = input.toString().getBytes(StandardCharsets.UTF_8).length;

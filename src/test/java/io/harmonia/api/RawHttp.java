@@ -25,6 +25,26 @@ final class RawHttp {
         }
     }
 
+    private static byte[] dechunk(byte[] chunked) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int i = 0;
+        while (i < chunked.length) {
+            int lineEnd = i;
+            while (lineEnd + 1 < chunked.length && !(chunked[lineEnd] == '\r' && chunked[lineEnd + 1] == '\n')) {
+                lineEnd++;
+            }
+            String size = new String(chunked, i, lineEnd - i, StandardCharsets.ISO_8859_1).split(";")[0].trim();
+            int n = size.isEmpty() ? 0 : Integer.parseInt(size, 16);
+            if (n == 0) {
+                break;
+            }
+            int start = lineEnd + 2;
+            out.write(chunked, start, Math.min(n, chunked.length - start));
+            i = start + n + 2;
+        }
+        return out.toByteArray();
+    }
+
     static int port() {
         return ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
     }
@@ -66,16 +86,25 @@ final class RawHttp {
                         Answer partial = new Answer(0, text.substring(0, headerEnd), "");
                         String cl = partial.header("content-length");
                         contentLength = cl == null ? -1 : Long.parseLong(cl);
+                        String type = partial.header("content-type");
+                        if (type != null && type.startsWith("text/event-stream")) {
+                            break; // a live stream: its status and headers are the answer
+                        }
                     }
                 }
                 if (headerEnd >= 0 && contentLength >= 0 && buf.size() >= headerEnd + 4 + contentLength) {
                     break;
                 }
             }
-            String text = buf.toString(StandardCharsets.UTF_8);
+            String text = buf.toString(StandardCharsets.ISO_8859_1);
             int end = text.indexOf("\r\n\r\n");
             String headers = end < 0 ? text : text.substring(0, end);
-            String body = end < 0 ? "" : text.substring(end + 4);
+            byte[] raw = buf.toByteArray();
+            byte[] bodyBytes = end < 0 ? new byte[0] : java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+            if (new Answer(0, headers, "").header("transfer-encoding") != null) {
+                bodyBytes = dechunk(bodyBytes);
+            }
+            String body = new String(bodyBytes, StandardCharsets.UTF_8);
             String[] statusLine = headers.split("\r\n", 2)[0].split(" ");
             int status = statusLine.length > 1 ? Integer.parseInt(statusLine[1]) : -1;
             return new Answer(status, headers, body);
