@@ -3,6 +3,7 @@ package io.harmonia.engine;
 import io.harmonia.config.ApiConfig;
 import io.harmonia.eventstore.IdempotencyKeys;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,13 +28,15 @@ public class IdempotencySweep {
     }
 
     void onStart(@Observes StartupEvent ignored) {
-        vertx.setPeriodic(Math.max(1000, config.idempotencySweepInterval().toMillis()), id -> sweep());
+        vertx.setPeriodic(Math.max(1000, config.idempotencySweepInterval().toMillis()),
+                id -> sweep().subscribe().with(
+                        n -> LOG.debugf("deleted %d expired idempotency keys", n),
+                        e -> LOG.warnf("could not delete expired idempotency keys (retried in %s): %s",
+                                config.idempotencySweepInterval(), e.toString())));
     }
 
-    void sweep() {
-        keys.sweep(clock.instant().minus(config.idempotencyKeyTtl())).subscribe().with(
-                n -> LOG.debugf("deleted %d expired idempotency keys", n),
-                e -> LOG.warnf("could not delete expired idempotency keys (retried in %s): %s",
-                        config.idempotencySweepInterval(), e.toString()));
+    /** Deletes the expired keys now; how many. */
+    public Uni<Integer> sweep() {
+        return keys.sweep(clock.instant().minus(config.idempotencyKeyTtl()));
     }
 }

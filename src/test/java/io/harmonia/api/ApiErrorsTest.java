@@ -10,7 +10,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import io.harmonia.engine.IdempotencySweep;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.UUID;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
@@ -18,6 +24,10 @@ import org.junit.jupiter.api.Test;
 /** Errors the README promises: problem+json with a message for users, never a 500, type and status in step. */
 @QuarkusTest
 class ApiErrorsTest {
+    @Inject
+    Pool pool;
+    @Inject
+    IdempotencySweep sweep;
 
     static ValidatableResponse problem(ValidatableResponse r, int status, String type) {
         return r.statusCode(status).contentType("application/problem+json").body("status", equalTo(status))
@@ -161,5 +171,27 @@ class ApiErrorsTest {
         given().contentType(ContentType.JSON).header("Idempotency-Key", key)
                 .body(json("{'input': {'n': 1}, 'workflow_id': '" + wf + "'}")).post("/api/executions").then()
                 .statusCode(201).header("Idempotent-Replayed", "true");
+    }
+
+    @Test
+    void anExpiredIdempotencyKeyStartsANewExecutionAndIsSwept() {
+        String wf = createWorkflow(WorkflowApiTest.SEED);
+        String key = "expired-" + System.nanoTime();
+        String swept = "swept-" + System.nanoTime();
+        for (String k : List.of(key, swept)) {
+            pool.preparedQuery("insert into idempotency_keys (key, execution_id, request_hash, created_at)"
+                    + " values ($1, $2, 'other', now() - interval '25 hours')")
+                    .execute(Tuple.of(k, UUID.randomUUID())).await().indefinitely();
+        }
+        String id = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(json("{'workflow_id': '" + wf + "', 'input': {'n': 1}}")).post("/api/executions").then()
+                .statusCode(201).header("Idempotent-Replayed", org.hamcrest.Matchers.nullValue())
+                .extract().path("execution_id");
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(json("{'workflow_id': '" + wf + "', 'input': {'n': 1}}")).post("/api/executions").then()
+                .statusCode(201).header("Idempotent-Replayed", "true").body("execution_id", equalTo(id));
+        assertThat(sweep.sweep().await().indefinitely()).isGreaterThanOrEqualTo(1);
+        assertThat(pool.preparedQuery("select count(*) from idempotency_keys where key = $1")
+                .execute(Tuple.of(swept)).await().indefinitely().iterator().next().getLong(0)).isZero();
     }
 }
