@@ -72,7 +72,9 @@ public class HttpProblems {
                 return;
             }
             if (bytes > maxBodyBytes) {
-                rc.response().putHeader("Connection", "close");
+                // the body is not read: close the connection after the answer (as Quarkus' own check does)
+                rc.response().putHeader("Connection", "close")
+                        .endHandler(v -> request.connection().close());
                 answer(rc, 413, "The request body is " + bytes + " bytes, above the limit of " + maxBodyBytes
                         + " bytes");
                 return;
