@@ -24,17 +24,17 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response invalid(InvalidRequest e) {
-        return problem(422, "validation-error", e.getMessage(), problemCount(e.problems()), e.problems());
+        return problem(422, ProblemTypes.of(422), e.getMessage(), problemCount(e.problems()), e.problems());
     }
 
     @ServerExceptionMapper
     public Response workflowNotFound(WorkflowNotFound e) {
-        return problem(404, "not-found", "Workflow not found", e.getMessage(), List.of());
+        return problem(404, ProblemTypes.of(404), "Workflow not found", e.getMessage(), List.of());
     }
 
     @ServerExceptionMapper
     public Response executionNotFound(ExecutionNotFound e) {
-        return problem(404, "not-found", "Execution not found", e.getMessage(), List.of());
+        return problem(404, ProblemTypes.of(404), "Execution not found", e.getMessage(), List.of());
     }
 
     @ServerExceptionMapper
@@ -90,7 +90,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("unexpected error", e);
-        return problem(500, "internal-error", "Internal error", "An unexpected error occurred; it is logged", List.of());
+        return problem(500, ProblemTypes.of(500), ProblemTypes.title(500), "An unexpected error occurred; it is logged", List.of());
     }
 
     public static Response problem(int status, String type, String title, String detail, List<Problem> problems) {
