@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.config.ApiConfig;
 import io.harmonia.config.EngineConfig;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionState;
@@ -14,6 +15,7 @@ import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.messaging.PublicationLag;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -42,6 +44,8 @@ public class ExecutionResource {
     private final EngineConfig config;
 
     private final PublicationLag lag;
+    @Inject
+    ApiConfig api;
 
     public ExecutionResource(ExecutionService executions, PgEventStore store, EngineConfig config,
             PublicationLag lag) {
@@ -73,11 +77,13 @@ public class ExecutionResource {
         JsonNode wf = body.get("workflow_id");
         if (wf == null || !wf.isTextual() || !isUuid(wf.asText())) {
             problems.add(new Problem("/workflow_id", "expected the id (a UUID) of a workflow, found "
-                    + (wf == null ? "nothing" : wf.toString())));
+                    + (wf == null ? "nothing" : Paging.shorten(wf.toString()))));
         }
         JsonNode version = body.get("version");
-        if (version != null && !version.isNull() && (!version.isIntegralNumber() || version.intValue() < 1)) {
-            problems.add(new Problem("/version", "expected a workflow version number from 1, found " + version));
+        if (version != null && !version.isNull() && (!version.isIntegralNumber() || !version.canConvertToInt()
+                || version.intValue() < 1)) {
+            problems.add(new Problem("/version", "expected a workflow version number from 1, found "
+                    + Paging.shorten(version.toString())));
         }
         JsonNode input = body.has("input") ? body.get("input") : NullNode.getInstance();
         int size = input.toString().getBytes(StandardCharsets.UTF_8).length;
@@ -118,29 +124,30 @@ public class ExecutionResource {
 
     @GET
     public Uni<JsonNode> list(@RestQuery String limit, @RestQuery String offset, @RestQuery String status,
-            @RestQuery("workflow_id") String workflowId, @RestQuery String filter) {
-        Paging paging = Paging.of(limit, offset);
+            @RestQuery("workflow_id") String workflowId, @RestQuery String filter, @RestQuery String cursor) {
+        Paging paging = Paging.of(limit, offset, cursor, api);
         String s = status != null ? status : filter;
         if (s != null && !s.isBlank()) {
             s = s.trim().toUpperCase();
             try {
                 ExecutionStatus.valueOf(s);
             } catch (IllegalArgumentException e) {
-                throw BadRequest.of("/query/status", "expected one of " + List.of(ExecutionStatus.values())
-                        + ", found '" + s + "'");
+                throw BadRequest.of(status != null ? "/query/status" : "/query/filter", "expected one of "
+                        + List.of(ExecutionStatus.values()) + ", found '" + Paging.shorten(s) + "'");
             }
         } else {
             s = null;
         }
         if (workflowId != null && !isUuid(workflowId)) {
-            throw BadRequest.of("/query/workflow_id", "expected a workflow id (a UUID), found '" + workflowId + "'");
+            throw BadRequest.of("/query/workflow_id", "expected a workflow id (a UUID), found '"
+                    + Paging.shorten(workflowId) + "'");
         }
-        return executions.list(s, workflowId, paging.limit(), paging.offset()).map(page -> {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.putArray("items").addAll(page.items());
-            o.put("total", page.total()).put("limit", paging.limit()).put("offset", paging.offset());
-            return o;
-        });
+        return executions.list(s, workflowId, paging.limit(), paging.offset(), paging.after(), api.maxExactTotal())
+                .map(page -> {
+                    ObjectNode o = JsonNodeFactory.instance.objectNode();
+                    o.putArray("items").addAll(page.items());
+                    return ListPages.withPaging(o, page, paging);
+                });
     }
 
     @POST
@@ -177,12 +184,8 @@ public class ExecutionResource {
     @GET
     @Path("/{id}/events")
     public Uni<JsonNode> events(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
-        int from = Paging.number("after", after, 0);
-        int max = Paging.number("limit", limit, 100);
-        if (from < 0 || max < 1 || max > 1000) {
-            throw BadRequest.of("/query", "expected after >= 0 and limit from 1 to 1000, found after=" + from
-                    + ", limit=" + max);
-        }
+        int from = Paging.number("after", after, 0, 0, Integer.MAX_VALUE);
+        int max = Paging.number("limit", limit, 100, 1, 1000);
         return executions.view(id).chain(view -> store.readStream(StreamIds.execution(id), from + 1, max))
                 .map(events -> {
                     ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -13,6 +13,7 @@ import io.harmonia.eventstore.ConcurrencyConflict;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import io.vertx.core.http.HttpServerRequest;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -23,17 +24,17 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response invalid(InvalidRequest e) {
-        return problem(422, "validation-error", e.getMessage(), problemCount(e.problems()), e.problems());
+        return problem(422, ProblemTypes.of(422), e.getMessage(), problemCount(e.problems()), e.problems());
     }
 
     @ServerExceptionMapper
     public Response workflowNotFound(WorkflowNotFound e) {
-        return problem(404, "not-found", "Workflow not found", e.getMessage(), List.of());
+        return problem(404, ProblemTypes.of(404), "Workflow not found", e.getMessage(), List.of());
     }
 
     @ServerExceptionMapper
     public Response executionNotFound(ExecutionNotFound e) {
-        return problem(404, "not-found", "Execution not found", e.getMessage(), List.of());
+        return problem(404, ProblemTypes.of(404), "Execution not found", e.getMessage(), List.of());
     }
 
     @ServerExceptionMapper
@@ -51,31 +52,45 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
-        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr();
-        return problem(400, "malformed-json", "The request body is not valid JSON",
-                "Expected a JSON document, found a syntax error" + where + ": " + e.getOriginalMessage(), List.of());
+        return problem(400, "malformed-json", "The request body is not valid JSON", JsonErrors.describe(e),
+                List.of());
     }
 
     @ServerExceptionMapper
     public Response badRequest(BadRequest e) {
-        return problem(e.status, "bad-request", "The request is not acceptable", e.getMessage(), e.problems);
+        return problem(e.status, ProblemTypes.of(e.status), ProblemTypes.title(e.status), e.getMessage(),
+                e.problems);
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
-        if (e.getCause() instanceof JsonProcessingException jpe) {
-            return badJson(jpe);
+        JsonProcessingException json = find(e, JsonProcessingException.class);
+        if (json != null) {
+            return badJson(json);
         }
-        return problem(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage(),
-                List.of());
+        Response.ResponseBuilder rb = problemBuilder(status, ProblemTypes.of(status), ProblemTypes.title(status),
+                ProblemTypes.detail(status, request.method().name(), request.path(), request.headers()), List.of());
+        String allow = e.getResponse().getHeaderString("Allow");
+        if (allow != null) {
+            rb.header("Allow", allow);
+        }
+        return rb.build();
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("unexpected error", e);
-        return problem(500, "internal-error", "Internal error", "An unexpected error occurred; it is logged", List.of());
+        return problem(500, ProblemTypes.of(500), ProblemTypes.title(500), "An unexpected error occurred; it is logged", List.of());
     }
 
     public static Response problem(int status, String type, String title, String detail, List<Problem> problems) {

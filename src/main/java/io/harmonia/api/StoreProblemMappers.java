@@ -57,12 +57,12 @@ public class StoreProblemMappers {
                     + availability.retryAfter().toSeconds() + " s", availability.retryAfter().toSeconds());
         }
         LOG.error("unexpected error", e);
-        return ProblemMappers.problem(500, "internal-error", "Internal error",
+        return ProblemMappers.problem(500, ProblemTypes.of(500), ProblemTypes.title(500),
                 "An unexpected error occurred; it is logged", List.of());
     }
 
     private static Response serviceUnavailable(String detail, long retryAfterSeconds) {
-        return ProblemMappers.problemBuilder(503, "service-unavailable", "The database cannot be reached", detail)
+        return ProblemMappers.problemBuilder(503, ProblemTypes.of(503), "The database cannot be reached", detail)
                 .header("Retry-After", Math.max(1, retryAfterSeconds)).build();
     }
 }

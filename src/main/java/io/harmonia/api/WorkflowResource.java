@@ -3,10 +3,12 @@ package io.harmonia.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.config.ApiConfig;
 import io.harmonia.domain.definition.DefinitionJson;
 import io.harmonia.engine.WorkflowService;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -27,6 +29,8 @@ import org.jboss.resteasy.reactive.RestQuery;
 public class WorkflowResource {
 
     private final WorkflowService workflows;
+    @Inject
+    ApiConfig api;
 
     public WorkflowResource(WorkflowService workflows) {
         this.workflows = workflows;
@@ -45,10 +49,7 @@ public class WorkflowResource {
         if (version == null || version.isBlank()) {
             return workflows.existing(id).map(WorkflowResource::withTimes);
         }
-        int n = Paging.number("version", version, 0);
-        if (n < 1) {
-            throw BadRequest.of("/query/version", "expected a version number from 1, found " + n);
-        }
+        int n = Paging.number("version", version, 1, 1, Integer.MAX_VALUE);
         return workflows.existingVersion(id, n).map(WorkflowResource::withTimes);
     }
 
@@ -56,14 +57,8 @@ public class WorkflowResource {
     @GET
     @Path("/{id}/versions")
     public Uni<JsonNode> versions(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
-        int from = Paging.number("after", after, 0);
-        int max = Paging.number("limit", limit, 100);
-        if (from < 0) {
-            throw BadRequest.of("/query/after", "expected a version number from 0, found " + from);
-        }
-        if (max < 1 || max > 1000) {
-            throw BadRequest.of("/query/limit", "expected limit from 1 to 1000, found " + max);
-        }
+        int from = Paging.number("after", after, 0, 0, Integer.MAX_VALUE);
+        int max = Paging.number("limit", limit, 100, 1, 1000);
         return workflows.versions(id, from, max).map(list -> {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("workflow_id", id);
@@ -97,16 +92,29 @@ public class WorkflowResource {
     }
 
     @GET
-    public Uni<JsonNode> list(@RestQuery String limit, @RestQuery String offset, @RestQuery String filter) {
-        Paging paging = Paging.of(limit, offset);
-        return workflows.list(filter == null || filter.isBlank() ? null : filter, paging.limit(), paging.offset())
+    public Uni<JsonNode> list(@RestQuery String limit, @RestQuery String offset, @RestQuery String filter,
+            @RestQuery String cursor) {
+        Paging paging = Paging.of(limit, offset, cursor, api);
+        String name = filter == null || filter.isBlank() ? null : checkedFilter(filter);
+        return workflows.list(name, paging.limit(), paging.offset(), paging.after(), api.maxExactTotal())
                 .map(page -> {
                     ObjectNode o = JsonNodeFactory.instance.objectNode();
                     page.items().forEach(r -> o.withArray("items").add(withTimes(r)));
                     o.withArray("items");
-                    o.put("total", page.total()).put("limit", paging.limit()).put("offset", paging.offset());
-                    return o;
+                    return ListPages.withPaging(o, page, paging);
                 });
+    }
+
+    private String checkedFilter(String filter) {
+        if (filter.length() > api.maxFilterLength()) {
+            throw BadRequest.of("/query/filter", "expected a filter of at most " + api.maxFilterLength()
+                    + " characters, found " + filter.length());
+        }
+        if (filter.indexOf('\0') >= 0) {
+            throw BadRequest.of("/query/filter", "expected text without NUL characters (U+0000), found one at"
+                    + " index " + filter.indexOf('\0'));
+        }
+        return filter;
     }
 
     /** The definition as written, with the fields Harmonia assigns: id and version first, times last. */

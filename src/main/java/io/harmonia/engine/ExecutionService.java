@@ -1,16 +1,29 @@
 package io.harmonia.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionCommand;
 import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.projection.ListQuery;
+import io.harmonia.projection.PageCursor;
 import io.harmonia.projection.executions.ExecutionReadModel;
+import io.harmonia.config.ApiConfig;
+import io.harmonia.eventstore.IdempotencyKeys;
 import io.harmonia.schema.JsonSchemas;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,35 +35,49 @@ public class ExecutionService {
     /** A started execution (at least execution_id, workflow_id, workflow_version, status); {@code replayed} when an idempotency key returned an earlier start. */
     public record Started(JsonNode view, boolean replayed) {}
 
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
+
     private final ExecutionEngine engine;
     private final WorkflowService workflows;
     private final ExecutionReadModel readModel;
     private final JsonSchemas schemas;
-    private final Pool pool;
+    private final IdempotencyKeys keys;
     private final TimeOrderedIds ids;
+    private final ApiConfig api;
+    private final Clock clock;
 
     public ExecutionService(ExecutionEngine engine, WorkflowService workflows, ExecutionReadModel readModel,
-            JsonSchemas schemas, Pool pool, TimeOrderedIds ids) {
+            JsonSchemas schemas, IdempotencyKeys keys, TimeOrderedIds ids, ApiConfig api, Clock clock) {
         this.ids = ids;
         this.engine = engine;
         this.workflows = workflows;
         this.readModel = readModel;
         this.schemas = schemas;
-        this.pool = pool;
+        this.keys = keys;
+        this.api = api;
+        this.clock = clock;
     }
 
+    /**
+     * Starts an execution. With an idempotency key, a start of the same request (workflow, version and input) within
+     * {@link ApiConfig#idempotencyKeyTtl()} returns the earlier execution, replayed; the key with another request
+     * is refused (422).
+     */
     public Uni<Started> start(String workflowId, Integer version, JsonNode input, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return startNew(workflowId, version, input, null);
+            return startNew(workflowId, version, input, null, null);
         }
-        return earlierStart(idempotencyKey).chain(earlier -> earlier.isPresent()
+        String hash = requestHash(workflowId, version, input);
+        return earlierStart(idempotencyKey, hash).chain(earlier -> earlier.isPresent()
                 ? Uni.createFrom().item(earlier.get())
-                : startNew(workflowId, version, input, idempotencyKey)
+                : startNew(workflowId, version, input, idempotencyKey, hash)
                         .onFailure(ExecutionService::duplicateKey)
-                        .recoverWithUni(e -> earlierStart(idempotencyKey).map(Optional::orElseThrow)));
+                        .recoverWithUni(e -> earlierStart(idempotencyKey, hash).map(Optional::orElseThrow)));
     }
 
-    private Uni<Started> startNew(String workflowId, Integer version, JsonNode input, String idempotencyKey) {
+    private Uni<Started> startNew(String workflowId, Integer version, JsonNode input, String idempotencyKey,
+            String hash) {
         return workflows.definition(workflowId, version).chain(wf -> {
             List<Problem> problems = wf.inputSchema() == null ? List.of()
                     : schemas.validate(wf.inputSchema(), input).stream()
@@ -60,24 +87,53 @@ public class ExecutionService {
                         + " schema of workflow '" + workflowId + "' version " + wf.version(), problems));
             }
             String executionId = ids.next().toString();
+            Instant now = clock.instant();
             return engine.start(executionId, wf, input, idempotencyKey == null ? null
-                            : tx -> tx.preparedQuery("insert into idempotency_keys (key, execution_id) values ($1, $2)")
-                                    .execute(Tuple.of(idempotencyKey, UUID.fromString(executionId))).replaceWithVoid())
+                            : tx -> keys.claim(tx, idempotencyKey, executionId, hash, now, expiredBefore()))
                     .map(s -> new Started(summary(s), false));
         });
     }
 
+    private Instant expiredBefore() {
+        return clock.instant().minus(api.idempotencyKeyTtl());
+    }
+
+    /** SHA-256 of the request's canonical JSON (object keys sorted), so that key order does not matter. */
+    static String requestHash(String workflowId, Integer version, JsonNode input) {
+        ObjectNode request = JsonNodeFactory.instance.objectNode();
+        request.put("workflow_id", workflowId.toLowerCase(java.util.Locale.ROOT));
+        request.put("version", version);
+        request.set("input", input);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(request));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot hash a start request", e);
+        }
+    }
+
     private static JsonNode summary(ExecutionState s) {
-        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+        return JsonNodeFactory.instance.objectNode()
                 .put("execution_id", s.executionId()).put("workflow_id", s.workflowId())
                 .put("workflow_version", s.workflowVersion()).put("status", s.status().name());
     }
 
-    private Uni<Optional<Started>> earlierStart(String key) {
-        return pool.preparedQuery("select execution_id from idempotency_keys where key = $1").execute(Tuple.of(key))
-                .chain(rows -> rows.size() == 0 ? Uni.createFrom().item(Optional.<Started>empty())
-                        : view(rows.iterator().next().getUUID(0).toString())
-                                .map(v -> Optional.of(new Started(v, true))));
+    private Uni<Optional<Started>> earlierStart(String key, String hash) {
+        return keys.find(key, expiredBefore()).chain(stored -> {
+            if (stored.isEmpty()) {
+                return Uni.createFrom().item(Optional.<Started>empty());
+            }
+            IdempotencyKeys.Stored earlier = stored.get();
+            if (earlier.requestHash() != null && !earlier.requestHash().equals(hash)) {
+                return Uni.createFrom().failure(new InvalidRequest("The Idempotency-Key was used for another request",
+                        List.of(new Problem("/headers/Idempotency-Key", "the Idempotency-Key '" + key
+                                + "' was used for a different request (execution " + earlier.executionId()
+                                + ") within the last " + api.idempotencyKeyTtl().toString().substring(2).toLowerCase()
+                                + "; the same key must come with the same workflow_id, version and input,"
+                                + " or use a new key"))));
+            }
+            return view(earlier.executionId()).map(v -> Optional.of(new Started(v, true)));
+        });
     }
 
     private static boolean duplicateKey(Throwable t) {
@@ -90,8 +146,9 @@ public class ExecutionService {
                 .map(v -> v.orElseThrow(() -> new ExecutionNotFound(executionId)));
     }
 
-    public Uni<ExecutionReadModel.Page> list(String status, String workflowId, int limit, int offset) {
-        return readModel.list(status, workflowId, limit, offset);
+    public Uni<ListQuery.Page<JsonNode>> list(String status, String workflowId, int limit, int offset,
+            PageCursor after, int maxExactTotal) {
+        return readModel.list(status, workflowId, limit, offset, after, maxExactTotal);
     }
 
     public Uni<ExecutionState> pause(String executionId) {

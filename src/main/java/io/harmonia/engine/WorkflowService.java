@@ -2,6 +2,8 @@ package io.harmonia.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.harmonia.config.ApiConfig;
+import io.harmonia.domain.definition.DefinitionJson;
 import io.harmonia.domain.definition.DefinitionValidator;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.definition.WorkflowDefinition;
@@ -9,6 +11,8 @@ import io.harmonia.domain.workflow.WorkflowEvent.WorkflowDefined;
 import io.harmonia.domain.workflow.WorkflowEvent.WorkflowDeleted;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
+import io.harmonia.projection.ListQuery;
+import io.harmonia.projection.PageCursor;
 import io.harmonia.projection.workflows.WorkflowReadModel;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
@@ -17,8 +21,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,6 +44,8 @@ public class WorkflowService {
     private final DefinitionValidator validator;
     private final Clock clock;
     private final Map<String, WorkflowDefinition> versions = new ConcurrentHashMap<>();
+    @Inject
+    ApiConfig api;
 
     public WorkflowService(Pool pool, PgEventStore store, WorkflowReadModel readModel, DefinitionValidator validator,
             Clock clock) {
@@ -127,8 +135,9 @@ public class WorkflowService {
         }));
     }
 
-    public Uni<WorkflowReadModel.Page> list(String nameFilter, int limit, int offset) {
-        return readModel.list(nameFilter, limit, offset);
+    public Uni<ListQuery.Page<WorkflowRow>> list(String nameFilter, int limit, int offset, PageCursor after,
+            int maxExactTotal) {
+        return readModel.list(nameFilter, limit, offset, after, maxExactTotal);
     }
 
     private Uni<WorkflowRow> define(WorkflowDefinition def, ObjectNode json, int expectedVersion, Instant createdAt) {
@@ -154,9 +163,11 @@ public class WorkflowService {
     }
 
     private DefinitionValidator.Result validOrThrow(JsonNode body) {
+        List<Problem> problems = new ArrayList<>(StorableText.check(body, api.maxNameLength()));
         DefinitionValidator.Result result = validator.validate(body);
-        if (!result.valid()) {
-            throw new InvalidRequest("The workflow definition is invalid", result.problems());
+        if (!problems.isEmpty() || !result.valid()) {
+            problems.addAll(result.problems());
+            throw new InvalidRequest("The workflow definition is invalid", problems);
         }
         return result;
     }

@@ -174,6 +174,8 @@ public class JsonSchemas {
             problems = toProblems(meta.validate(schema));
         } catch (RuntimeException e) {
             return List.of(new SchemaProblem("", "the schema cannot be checked: " + messageOf(e)));
+        } catch (StackOverflowError e) {
+            return List.of(new SchemaProblem("", "the schema is nested too deeply to be checked"));
         }
         if (!problems.isEmpty()) {
             return problems;
@@ -205,6 +207,10 @@ public class JsonSchemas {
             return toProblems(compiled.schema().validate(value));
         } catch (RuntimeException e) {
             return List.of(new SchemaProblem("", "the value cannot be validated: " + messageOf(e)));
+        } catch (StackOverflowError e) {
+            // a schema that recursed without end although SchemaCycles found no cycle, or a value nested too deeply
+            return List.of(new SchemaProblem("", "the value cannot be validated: the schema applies itself"
+                    + " without end, or the value is nested too deeply"));
         }
     }
 
@@ -239,6 +245,10 @@ public class JsonSchemas {
         } catch (UnsupportedDialect e) {
             return new Compiled(null, List.of(e.problem));
         }
+        SchemaProblem cycle = SchemaCycles.find(schema);
+        if (cycle != null) {
+            return new Compiled(null, List.of(cycle));
+        }
         // A copy: the validator keeps the node, and the caller's node may change later.
         JsonNode copy = schema.deepCopy();
         try {
@@ -249,6 +259,9 @@ public class JsonSchemas {
             return new Compiled(compiled, List.of());
         } catch (RuntimeException e) {
             return new Compiled(null, List.of(compileProblem(copy, e)));
+        } catch (StackOverflowError e) {
+            return new Compiled(null, List.of(new SchemaProblem("", "the schema does not compile: it is nested too"
+                    + " deeply or refers to itself without end")));
         }
     }
 

@@ -100,7 +100,7 @@ class PostgresOutageIT {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.header("Retry-After")).isEqualTo("5");
-        assertThat(refused.jsonPath().getString("type")).endsWith("/service-unavailable");
+        assertThat(refused.jsonPath().getString("type")).endsWith("/unavailable");
         assertThat(refused.time()).as("refused at once, ms").isLessThan(2000);
         Response read = given().port(port).get("/api/executions/" + napping.get(0));
         assertThat(read.statusCode()).isEqualTo(503);

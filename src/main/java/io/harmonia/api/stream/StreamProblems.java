@@ -2,6 +2,7 @@ package io.harmonia.api.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.api.ProblemMappers;
+import io.harmonia.api.ProblemTypes;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.engine.ExecutionNotFound;
 import io.harmonia.stream.BadStreamRequest;
@@ -17,13 +18,13 @@ final class StreamProblems {
 
     static Answer of(Throwable t) {
         if (t instanceof BadStreamRequest bad) {
-            return answer(400, "bad-request", "The request is not acceptable", bad.getMessage(),
+            return answer(400, ProblemTypes.of(400), ProblemTypes.title(400), bad.getMessage(),
                     List.of(new Problem(bad.pointer(), bad.getMessage())));
         }
         if (t instanceof ExecutionNotFound nf) {
-            return answer(404, "not-found", "Execution not found", nf.getMessage(), List.of());
+            return answer(404, ProblemTypes.of(404), "Execution not found", nf.getMessage(), List.of());
         }
-        return answer(500, "internal-error", "Internal error", "An unexpected error occurred; it is logged",
+        return answer(500, ProblemTypes.of(500), ProblemTypes.title(500), "An unexpected error occurred; it is logged",
                 List.of());
     }
 

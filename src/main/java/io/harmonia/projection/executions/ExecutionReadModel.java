@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.eventstore.EventCodec;
+import io.harmonia.projection.ListQuery;
+import io.harmonia.projection.PageCursor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -20,9 +22,6 @@ import java.util.UUID;
 /** The executions read model: one row per execution with its view, written in the append's transaction. */
 @ApplicationScoped
 public class ExecutionReadModel {
-
-    /** A page of execution views, newest first, and the total that matched. */
-    public record Page(List<JsonNode> items, long total) {}
 
     private final Pool pool;
 
@@ -80,34 +79,18 @@ public class ExecutionReadModel {
                 });
     }
 
-    public Uni<Page> list(String status, String workflowId, int limit, int offset) {
-        List<Object> args = new ArrayList<>(List.of(limit, offset));
-        StringBuilder where = new StringBuilder("where true");
+    /** A page of execution views, newest first, with the given status and workflow (when not null). */
+    public Uni<ListQuery.Page<JsonNode>> list(String status, String workflowId, int limit, int offset,
+            PageCursor after, int maxExactTotal) {
+        ListQuery query = new ListQuery("executions");
         if (status != null) {
-            args.add(status);
-            where.append(" and status = $").append(args.size());
+            query.where("status = ?", status);
         }
         if (workflowId != null) {
-            args.add(UUID.fromString(workflowId));
-            where.append(" and workflow_id = $").append(args.size());
+            query.where("workflow_id = ?", UUID.fromString(workflowId));
         }
-        String sql = "select view::text, count(*) over () from executions " + where
-                + " order by created_at desc, id desc limit $1 offset $2";
-        return pool.preparedQuery(sql).execute(Tuple.tuple(args)).chain(rows -> {
-            List<JsonNode> items = new ArrayList<>();
-            long total = -1;
-            for (Row r : rows) {
-                items.add(parse(r.getString(0)));
-                total = r.getLong(1);
-            }
-            if (total >= 0 || offset == 0) {
-                return Uni.createFrom().item(new Page(items, Math.max(total, 0)));
-            }
-            // the page is past the end: count on its own (the filters are $3.. as above, shifted by two)
-            String count = "select count(*) from executions " + where.toString().replace("$3", "$1").replace("$4", "$2");
-            return pool.preparedQuery(count).execute(Tuple.tuple(args.subList(2, args.size())))
-                    .map(c -> new Page(items, c.iterator().next().getLong(0)));
-        });
+        return query.page(pool, "created_at, id, view::text", limit, offset, after, maxExactTotal,
+                r -> parse(r.getString(2)));
     }
 
     private static JsonNode parse(String json) {

@@ -3,6 +3,8 @@ package io.harmonia.projection.workflows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.eventstore.EventCodec;
+import io.harmonia.projection.ListQuery;
+import io.harmonia.projection.PageCursor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,9 +31,6 @@ public class WorkflowReadModel {
 
     /** One version of a workflow: its definition as written and when it was defined. */
     public record VersionRow(int version, JsonNode definition, Instant definedAt) {}
-
-    /** A page of workflows and the total that matched. */
-    public record Page(List<WorkflowRow> items, long total) {}
 
     private final Pool pool;
 
@@ -112,28 +111,17 @@ public class WorkflowReadModel {
                 });
     }
 
-    public Uni<Page> list(String nameFilter, int limit, int offset) {
-        String where = "where not deleted" + (nameFilter == null ? "" : " and lower(name) like $3");
-        Tuple args = nameFilter == null ? Tuple.of(limit, offset)
-                : Tuple.of(limit, offset, "%" + nameFilter.toLowerCase().replace("%", "\\%").replace("_", "\\_") + "%");
-        return pool.preparedQuery("select id, version, deleted, definition::text, created_at, updated_at,"
-                        + " count(*) over () from workflows " + where + " order by created_at desc, id limit $1 offset $2")
-                .execute(args)
-                .chain(rows -> {
-                    List<WorkflowRow> items = new ArrayList<>();
-                    long total = -1;
-                    for (Row r : rows) {
-                        items.add(toRow(r));
-                        total = r.getLong(6);
-                    }
-                    if (total >= 0 || offset == 0) {
-                        return Uni.createFrom().item(new Page(items, Math.max(total, 0)));
-                    }
-                    // the page is past the end: count separately
-                    return pool.preparedQuery("select count(*) from workflows " + where.replace("$3", "$1"))
-                            .execute(nameFilter == null ? Tuple.tuple() : Tuple.of(args.getValue(2)))
-                            .map(c -> new Page(items, c.iterator().next().getLong(0)));
-                });
+    /** A page of workflows that are not deleted, newest first, whose name contains {@code nameFilter} (if any). */
+    public Uni<ListQuery.Page<WorkflowRow>> list(String nameFilter, int limit, int offset, PageCursor after,
+            int maxExactTotal) {
+        ListQuery query = new ListQuery("workflows").always("not deleted");
+        if (nameFilter != null) {
+            query.where("lower(name) like ?",
+                    "%" + nameFilter.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        return query.page(pool, "created_at, id, version, deleted, definition::text, updated_at", limit, offset,
+                after, maxExactTotal, r -> new WorkflowRow(r.getUUID(1).toString(), r.getInteger(2), r.getBoolean(3),
+                        parse(r.getString(4)), r.getOffsetDateTime(0).toInstant(), r.getOffsetDateTime(5).toInstant()));
     }
 
     private static WorkflowRow toRow(Row r) {
