@@ -79,9 +79,11 @@ public class ExecutionService {
     private Uni<Started> startNew(String workflowId, Integer version, JsonNode input, String idempotencyKey,
             String hash) {
         return workflows.definition(workflowId, version).chain(wf -> {
-            List<Problem> problems = wf.inputSchema() == null ? List.of()
-                    : schemas.validate(wf.inputSchema(), input).stream()
-                            .map(p -> new Problem("/input" + p.pointer(), p.message())).toList();
+            List<Problem> problems = new java.util.ArrayList<>(UrlCredentials.check(input, "/input"));
+            if (wf.inputSchema() != null) {
+                schemas.validate(wf.inputSchema(), input).stream()
+                        .map(p -> new Problem("/input" + p.pointer(), p.message())).forEach(problems::add);
+            }
             if (!problems.isEmpty()) {
                 return Uni.createFrom().failure(new InvalidRequest("The execution input does not match the input"
                         + " schema of workflow '" + workflowId + "' version " + wf.version(), problems));

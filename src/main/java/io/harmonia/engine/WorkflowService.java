@@ -164,6 +164,7 @@ public class WorkflowService {
 
     private DefinitionValidator.Result validOrThrow(JsonNode body) {
         List<Problem> problems = new ArrayList<>(StorableText.check(body, api.maxNameLength()));
+        problems.addAll(UrlCredentials.check(body, ""));
         DefinitionValidator.Result result = validator.validate(body);
         if (!problems.isEmpty() || !result.valid()) {
             problems.addAll(result.problems());

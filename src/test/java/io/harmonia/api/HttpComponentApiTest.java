@@ -1,11 +1,14 @@
 package io.harmonia.api;
 
+import static io.restassured.RestAssured.given;
+
 import static io.harmonia.api.Api.awaitFinished;
 import static io.harmonia.api.Api.createWorkflow;
 import static io.harmonia.api.Api.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpServer;
@@ -108,8 +111,24 @@ class HttpComponentApiTest {
         String wf = createWorkflow("""
                 {'name': 'http-userinfo', 'tasks': [
                   {'id': 'call', 'component': 'http', 'action': 'request', 'input': {'url': '${input.url}'}}]}""");
-        JsonPath done = awaitFinished(start(wf, "{'url': 'http://admin:s3cret@localhost:" + server.actualPort()
-                + "/items'}"));
+        // in an execution input: refused before anything is stored
+        String refused = given().contentType(ContentType.JSON).body(("{'workflow_id': '" + wf + "', 'input': {'url':"
+                        + " 'http://admin:s3cret@localhost:" + server.actualPort() + "/items'}}").replace('\'', '"'))
+                .post("/api/executions").then().statusCode(422).extract().asString();
+        assertThat(refused).contains("/input/url").contains("user info").doesNotContain("s3cret");
+        // in a definition, even around placeholders
+        String definition = given().contentType(ContentType.JSON).body("""
+                {"name": "http-userinfo-literal", "tasks": [{"id": "call", "component": "http", "action": "request",
+                  "input": {"url": "https://${input.user}:${input.password}@example.com/"}}]}""")
+                .post("/api/workflows").then().statusCode(422).extract().asString();
+        assertThat(definition).contains("/tasks/0/input/url").contains("user info");
+        // built by an expression at run time: the component refuses it without repeating it
+        String built = given().contentType(ContentType.JSON).body("""
+                {"name": "http-userinfo-built", "tasks": [
+                  {"id": "call", "component": "http", "action": "request",
+                   "input": {"url": "${'http://' + input.who + '@localhost:' + string(input.port) + '/items'}"}}]}""")
+                .post("/api/workflows").then().statusCode(201).extract().path("workflow_id");
+        JsonPath done = awaitFinished(start(built, "{'who': 'admin:s3cret', 'port': " + server.actualPort() + "}"));
         assertThat(done.getString("status")).isEqualTo("FAILED");
         assertThat(done.getString("error.type")).isEqualTo("VALIDATION_ERROR");
         assertThat(done.getString("error.message")).contains("user info").doesNotContain("s3cret");
