@@ -54,14 +54,16 @@ public final class CoreBenchmark {
         }
         long n = 0;
         long start = System.nanoTime();
+        long cpuStart = CPU.getCurrentThreadCpuTime();
         long end = start + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
             sink += op.run();
             n++;
         }
         double perSecond = n / ((System.nanoTime() - start) / 1e9);
-        System.out.printf("%-28s %,12.0f ops/s   %8.2f us/op   (sink %d)%n", name, perSecond, 1e6 / perSecond,
-                sink % 10);
+        double cpuMicros = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e3 / n;
+        System.out.printf("%-28s %,12.0f ops/s   %8.2f us/op   %8.2f us CPU/op   (sink %d)%n", name, perSecond,
+                1e6 / perSecond, cpuMicros, sink % 10);
     }
 
     /** Runs one execution to completion, every started task completing at once; returns the events decided. */

@@ -19,12 +19,17 @@ public final class WorkflowIndex {
     private static final Map<Key, WorkflowIndex> CACHE = new ConcurrentHashMap<>();
     private static final ReferenceQueue<WorkflowDefinition> CLEARED = new ReferenceQueue<>();
 
+    /** The index used last: most decisions in a row are about the same workflow. */
+    private static volatile WorkflowIndex last;
+
+    private final WeakReference<WorkflowDefinition> owner;
     private final List<TaskDefinition> tasks;
     private final Map<String, Integer> position;
     private final int[][] dependents;
     private final int[] roots;
 
     private WorkflowIndex(WorkflowDefinition wf) {
+        this.owner = new WeakReference<>(wf);
         this.tasks = List.copyOf(wf.tasks());
         this.position = new HashMap<>(tasks.size() * 2);
         for (int i = 0; i < tasks.size(); i++) {
@@ -57,15 +62,19 @@ public final class WorkflowIndex {
 
     /** The index of {@code wf}, built on first use and kept while the definition instance is alive. */
     public static WorkflowIndex of(WorkflowDefinition wf) {
-        Key probe = new Key(wf, null);
-        WorkflowIndex index = CACHE.get(probe);
-        if (index != null) {
-            return index;
+        WorkflowIndex recent = last;
+        if (recent != null && recent.owner.get() == wf) {
+            return recent;
         }
-        for (Object cleared; (cleared = CLEARED.poll()) != null; ) {
-            CACHE.remove(cleared);
+        WorkflowIndex index = CACHE.get(new Probe(wf));
+        if (index == null) {
+            for (Object cleared; (cleared = CLEARED.poll()) != null; ) {
+                CACHE.remove(cleared);
+            }
+            index = CACHE.computeIfAbsent(new Key(wf, CLEARED), k -> new WorkflowIndex(wf));
         }
-        return CACHE.computeIfAbsent(new Key(wf, CLEARED), k -> new WorkflowIndex(wf));
+        last = index;
+        return index;
     }
 
     public int size() {
@@ -121,11 +130,27 @@ public final class WorkflowIndex {
             if (this == o) {
                 return true;
             }
-            if (!(o instanceof Key k)) {
-                return false;
-            }
             Object mine = get();
-            return mine != null && mine == k.get();
+            return mine != null && (o instanceof Key k ? mine == k.get() : o instanceof Probe p && mine == p.wf);
+        }
+    }
+
+    /** A look-up key that is not a {@link java.lang.ref.Reference} (cheaper to make on every decision). */
+    private static final class Probe {
+        private final WorkflowDefinition wf;
+
+        Probe(WorkflowDefinition wf) {
+            this.wf = wf;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(wf);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.get() == wf;
         }
     }
 }
