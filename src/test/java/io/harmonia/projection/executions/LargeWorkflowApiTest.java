@@ -82,6 +82,9 @@ class LargeWorkflowApiTest {
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         int cpus = Runtime.getRuntime().availableProcessors();
         Duration budget = load > cpus ? HEALTH_BUDGET_ON_A_LOADED_MACHINE : HEALTH_BUDGET;
+        System.out.printf("%s of %,d tasks: %d health probes, slowest %d ms (idle %d ms), load %.1f on %d"
+                + " processors, budget %d ms%n", shape, N, poller.answers(), poller.slowest().toMillis(),
+                idle.toMillis(), load, cpus, budget.toMillis());
         assertThat(poller.slowest()).as("slowest of %d health probes while a %,d-task %s ran (slowest idle: %s;"
                 + " load average %.1f on %d processors): %s", poller.answers(), N, shape, idle, load, cpus,
                 poller.durations).isLessThan(budget);
