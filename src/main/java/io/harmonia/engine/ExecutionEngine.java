@@ -18,6 +18,7 @@ import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.TaskState;
 import io.harmonia.domain.execution.TaskStatus;
+import io.harmonia.domain.execution.WorkflowIndex;
 import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StoreAvailability;
@@ -65,6 +66,10 @@ public class ExecutionEngine {
     private static final Logger LOG = Logger.getLogger(ExecutionEngine.class);
     /** A guard against a runaway decision (a workflow's tasks are finite, so this is never reached in practice). */
     private static final int MAX_EVENTS_PER_DECISION = 100_000;
+    /** Inline tasks run by one decision; tasks started beyond it are dispatched after the append, like others. */
+    static final int MAX_INLINE_PER_DECISION = 256;
+    /** Decisions about workflows with more tasks than this run off the event loop. */
+    static final int LARGE_WORKFLOW_TASKS = 256;
 
     private final GroupCommit groupCommit;
     private final PgEventStore store;
@@ -257,7 +262,7 @@ public class ExecutionEngine {
 
     private Uni<Decided> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
             Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict, boolean durable) {
-        return ensureLoaded(lane).chain(() -> {
+        return ensureLoaded(lane).chain(() -> offLoopIfLarge(lane)).chain(() -> {
             ExecutionCommand command = commandAt.apply(clock.instant());
             List<ExecutionEvent> events = new ArrayList<>(decider.decide(command, lane.state, lane.workflow));
             if (events.isEmpty()) {
@@ -290,6 +295,16 @@ public class ExecutionEngine {
                         return decideAndAppend(lane, commandAt, null, false, durable);
                     });
         });
+    }
+
+    /**
+     * A decision about a workflow of more than {@link #LARGE_WORKFLOW_TASKS} tasks (its events, the inline tasks it
+     * runs, its view of every task) runs on a worker thread, not on the event loop.
+     */
+    private static Uni<Void> offLoopIfLarge(Lane lane) {
+        Uni<Void> now = Uni.createFrom().voidItem();
+        return lane.workflow.tasks().size() > LARGE_WORKFLOW_TASKS
+                ? now.emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()) : now;
     }
 
     private static boolean transientFailure(Throwable t) {
@@ -329,11 +344,12 @@ public class ExecutionEngine {
      */
     private ExecutionState runInline(Lane lane, Instant now, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
         ExecutionState state = ExecutionEvolver.fold(lane.state, events);
-        for (int i = 0; i < events.size() && i < MAX_EVENTS_PER_DECISION; i++) {
+        for (int i = 0; i < events.size() && i < MAX_EVENTS_PER_DECISION
+                && ranInline.size() < MAX_INLINE_PER_DECISION; i++) {
             if (!(events.get(i) instanceof TaskStarted started)) {
                 continue;
             }
-            TaskDefinition def = lane.workflow.task(started.taskId()).orElseThrow();
+            TaskDefinition def = WorkflowIndex.of(lane.workflow).task(started.taskId(), lane.workflow);
             Component component = components.get(def.component()).orElse(null);
             if (component == null || !component.runsInline(def.action())) {
                 continue;
@@ -408,7 +424,7 @@ public class ExecutionEngine {
 
     private void dispatch(Lane lane, TaskStarted started) {
         String executionId = lane.executionId;
-        TaskDefinition def = lane.workflow.task(started.taskId()).orElseThrow();
+        TaskDefinition def = WorkflowIndex.of(lane.workflow).task(started.taskId(), lane.workflow);
         TaskInvocation invocation = invocation(executionId, lane.state, def, started);
         Component component = components.get(def.component()).orElse(null);
         Uni<TaskResult> result = component == null

@@ -9,6 +9,7 @@ import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
+import io.harmonia.domain.execution.ExecutionEvent.TaskCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.TaskEvent;
 import io.harmonia.domain.execution.ExecutionEvent.TaskFailed;
@@ -99,6 +100,10 @@ public final class StreamMessages {
         } else if (event instanceof TaskSkipped e) {
             o.put("task_status", "SKIPPED");
             error(o, e.reason(), null);
+        } else if (event instanceof TaskCanceled e) {
+            o.put("attempt", e.attempt());
+            o.put("task_status", "CANCELED");
+            error(o, e.reason(), e.message());
         } else if (event instanceof TaskTimedOut e) {
             o.put("attempt", e.attempt());
             // a task_retry_scheduled or task_failed follows in the same decision

@@ -21,6 +21,7 @@ public final class StreamTypes {
         BY_EVENT_TYPE.put("TaskRetryScheduled", "task_retry_scheduled");
         BY_EVENT_TYPE.put("TaskSkipped", "task_skipped");
         BY_EVENT_TYPE.put("TaskTimedOut", "task_timed_out");
+        BY_EVENT_TYPE.put("TaskCanceled", "task_canceled");
         BY_EVENT_TYPE.put("ExecutionPaused", "workflow_paused");
         BY_EVENT_TYPE.put("ExecutionResumed", "workflow_resumed");
         BY_EVENT_TYPE.put("ExecutionCanceled", "workflow_canceled");

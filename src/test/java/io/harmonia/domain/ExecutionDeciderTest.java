@@ -16,6 +16,7 @@ import io.harmonia.domain.execution.ExecutionEvent;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.TaskFailed;
 import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
@@ -27,6 +28,8 @@ import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.ExecutionStatus;
 import io.harmonia.domain.execution.Limits;
+import io.harmonia.domain.execution.TaskState;
+import io.harmonia.domain.execution.TaskStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -222,6 +225,20 @@ class ExecutionDeciderTest {
             });
             assertThat(events).last().isInstanceOf(ExecutionFailed.class);
         }
+
+        @Test
+        void aTaskThatFailsWhileItsInputIsResolvedShowsItsRunAndNoAttempt() {
+            WorkflowDefinition wf = workflow("""
+                    {'name': 'expr', 'tasks': [{'id': 'a', 'component': 'core', 'action': 'echo',
+                      'input': {'v': '${input.missing.deeper}'}}]}""");
+            Spec spec = new Spec(wf);
+            spec.when(new ExecutionCommand.Start(ID, json("{}"), T0));
+            TaskState a = spec.state.task("a");
+            assertThat(a.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(a.run()).isEqualTo(1); // run 1 was decided and failed ...
+            assertThat(a.attempt()).isZero(); // ... before any attempt started
+            assertThat(a.endedAt()).isEqualTo(T0);
+        }
     }
 
     @Nested
@@ -245,13 +262,24 @@ class ExecutionDeciderTest {
         }
 
         @Test
-        void theWorkflowTimeoutFailsTheExecution() {
+        void theWorkflowTimeoutFailsTheExecutionAndEndsEveryTaskWithIt() {
             WorkflowDefinition wf = workflow("""
-                    {'name': 't', 'timeout': 1, 'tasks': [{'id': 'a', 'component': 'core', 'action': 'sleep'}]}""");
+                    {'name': 't', 'timeout': 1, 'tasks': [
+                      {'id': 'a', 'component': 'core', 'action': 'sleep'},
+                      {'id': 'b', 'component': 'core', 'action': 'sleep', 'depends_on': ['a']}]}""");
             Spec spec = new Spec(wf).started(json("{}"));
-            List<ExecutionEvent> events = spec.when(new ExecutionCommand.TimeOutExecution(T0.plusSeconds(1)));
-            assertThat(events).singleElement().isInstanceOfSatisfying(ExecutionFailed.class,
-                    f -> assertThat(f.errorType()).isEqualTo("TIMEOUT"));
+            Instant deadline = T0.plusSeconds(1);
+            List<ExecutionEvent> events = spec.when(new ExecutionCommand.TimeOutExecution(deadline));
+            String message = "execution '" + ID + "' exceeded its workflow timeout (deadline " + deadline + ")";
+            assertThat(events).containsExactly(
+                    new TaskCanceled("a", 1, 1, "EXECUTION_TIMED_OUT", message, deadline),
+                    new TaskSkipped("b", 1, "EXECUTION_TIMED_OUT", deadline),
+                    new ExecutionFailed("TIMEOUT", message, null, deadline));
+            assertThat(spec.state.task("a").status()).isEqualTo(TaskStatus.CANCELED);
+            assertThat(spec.state.task("a").endedAt()).isEqualTo(deadline);
+            assertThat(spec.state.task("b").status()).isEqualTo(TaskStatus.SKIPPED);
+            // the attempt that was running reports late: ignored
+            assertThat(spec.when(new CompleteTask("a", 1, 1, json("{}"), deadline.plusMillis(1)))).isEmpty();
         }
     }
 
@@ -285,6 +313,58 @@ class ExecutionDeciderTest {
             assertThatThrownBy(() -> spec.when(new ExecutionCommand.Pause("x", T0)))
                     .isInstanceOf(CommandRejected.class).hasMessageContaining("CANCELED");
             assertThat(spec.when(new CompleteTask("a", 1, 1, json("{}"), T0))).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("an execution that ends early ends every task")
+    class EndingEarly {
+        static final WorkflowDefinition MIXED = workflow("""
+                {'name': 'mixed', 'max_parallel_tasks': 1, 'tasks': [
+                  {'id': 'r', 'component': 'core', 'action': 'echo',
+                   'retry': {'max_attempts': 3, 'initial_delay_ms': 1000, 'jitter': false}},
+                  {'id': 'run', 'component': 'core', 'action': 'echo'},
+                  {'id': 's', 'component': 'core', 'action': 'echo'},
+                  {'id': 'p', 'component': 'core', 'action': 'echo', 'depends_on': ['s']},
+                  {'id': 'done', 'component': 'core', 'action': 'echo', 'depends_on': ['p']}]}""");
+
+        @Test
+        void cancelCancelsWaitingRunningAndRetryingTasksAndSkipsPendingOnes() {
+            Spec spec = new Spec(MIXED).started(json("{}")); // r runs (one slot); run and s are SCHEDULED
+            spec.when(new FailTask("r", 1, 1, "SERVER_ERROR", "boom", true, 0.5, T0)); // r RETRYING, run starts
+            assertThat(spec.state.task("r").status()).isEqualTo(TaskStatus.RETRYING);
+            assertThat(spec.state.task("run").status()).isEqualTo(TaskStatus.RUNNING);
+            assertThat(spec.state.task("s").status()).isEqualTo(TaskStatus.SCHEDULED);
+
+            List<ExecutionEvent> events = spec.when(new ExecutionCommand.Cancel("enough", T0.plusMillis(5)));
+
+            String message = "execution '" + ID + "' was canceled: enough";
+            Instant at = T0.plusMillis(5);
+            assertThat(events).containsExactly(
+                    new TaskCanceled("r", 1, 1, "EXECUTION_CANCELED", message, at),
+                    new TaskCanceled("run", 1, 1, "EXECUTION_CANCELED", message, at),
+                    new TaskCanceled("s", 1, 0, "EXECUTION_CANCELED", message, at),
+                    new TaskSkipped("p", 1, "EXECUTION_CANCELED", at),
+                    new TaskSkipped("done", 1, "EXECUTION_CANCELED", at),
+                    new ExecutionEvent.ExecutionCanceled("enough", at));
+            assertThat(spec.state.status()).isEqualTo(ExecutionStatus.CANCELED);
+            assertThat(spec.state.tasks().values()).hasSize(5)
+                    .allSatisfy(t -> assertThat(t.status().terminal()).as(t.taskId()).isTrue());
+            assertThat(spec.state.task("run").errorType()).isEqualTo("EXECUTION_CANCELED");
+            // the canceled attempt's result, and the retry's timer, change nothing
+            assertThat(spec.when(new CompleteTask("run", 1, 1, json("{}"), at))).isEmpty();
+            assertThat(spec.when(new ExecutionCommand.WakeUp(T0.plusSeconds(2)))).isEmpty();
+        }
+
+        @Test
+        void finishedTasksKeepTheirStatus() {
+            Spec spec = new Spec(Control.CHAIN).started(json("{}"));
+            spec.when(new CompleteTask("a", 1, 1, json("{}"), T0));
+            List<ExecutionEvent> events = spec.when(new ExecutionCommand.Cancel(null, T0));
+            assertThat(events).extracting(e -> e.getClass().getSimpleName())
+                    .containsExactly("TaskCanceled", "ExecutionCanceled");
+            assertThat(spec.state.task("a").status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(spec.state.task("b").status()).isEqualTo(TaskStatus.CANCELED);
         }
     }
 

@@ -59,7 +59,7 @@ class ExecutionEvolverTest {
     @Test
     void everyEventTypeIsHandledAndAdvancesTheVersion() throws Exception {
         List<ExecutionEvent> events = oneOfEach();
-        assertThat(events).hasSize(13);
+        assertThat(events).hasSize(14);
         ExecutionState start = ExecutionEvolver.evolve(ExecutionState.initial(), events.stream()
                 .filter(e -> e instanceof ExecutionEvent.ExecutionStarted).findFirst().orElseThrow());
         for (ExecutionEvent e : events) {

@@ -24,6 +24,7 @@ import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionResumed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.TaskFailed;
 import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
@@ -36,10 +37,15 @@ import io.harmonia.domain.expression.ExpressionEngine;
 import io.harmonia.domain.expression.ExpressionException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.BitSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * {@code decide(command, state) -> events}: every rule of how an execution runs, and nothing else. Pure: no IO, no
@@ -51,15 +57,28 @@ import java.util.Map;
  *       false makes it SKIPPED ({@code CONDITION_FALSE}); otherwise its input is resolved and it is SCHEDULED.
  *       A task downstream of a FAILED task, or of a task skipped for that reason, is SKIPPED with
  *       {@code UPSTREAM_FAILED}. Independent branches keep running.</li>
- *   <li>Unless the execution is PAUSED, SCHEDULED tasks and due retries start, in definition order, while fewer than
+ *   <li>Unless the execution is PAUSED, due retries (in definition order) and then SCHEDULED tasks (in the order
+ *       they became SCHEDULED: definition order among tasks decided together) start while fewer than
  *       {@code maxParallelTasks} run.</li>
  *   <li>When every task is COMPLETED, SKIPPED or FAILED the execution ends: FAILED (with the first failed task's
  *       error) if any task failed, else COMPLETED with the output mapping evaluated.</li>
+ *   <li>When the execution ends early (canceled, or its workflow timeout passed), every task not yet final ends
+ *       with it, just before the final event: SCHEDULED, RUNNING and RETRYING tasks are CANCELED
+ *       ({@link TaskCanceled}), PENDING ones SKIPPED, with the reason {@code EXECUTION_CANCELED} or
+ *       {@code EXECUTION_TIMED_OUT}.</li>
  * </ol>
+ *
+ * <p>Cost: a decision looks only at the tasks it touches (the dependents of tasks that became final, the tasks it
+ * starts), through {@link WorkflowIndex} and the counts in {@link TaskTable}; it never scans every task, except once
+ * when the execution ends. Expressions see the other tasks through a map that builds each task's view on demand.
  */
 public final class ExecutionDecider {
 
     public static final String CONDITION_FALSE = "CONDITION_FALSE";
+    /** Why a task ended without finishing: its execution was canceled. */
+    public static final String EXECUTION_CANCELED = "EXECUTION_CANCELED";
+    /** Why a task ended without finishing: its execution passed its workflow timeout. */
+    public static final String EXECUTION_TIMED_OUT = "EXECUTION_TIMED_OUT";
 
     private final ExpressionEngine expressions;
     private final Limits limits;
@@ -70,7 +89,8 @@ public final class ExecutionDecider {
     }
 
     public List<ExecutionEvent> decide(ExecutionCommand command, ExecutionState state, WorkflowDefinition wf) {
-        Decision d = new Decision(state);
+        WorkflowIndex index = WorkflowIndex.of(wf);
+        Decision d = new Decision(state, index);
         Instant now = command.now();
         if (command instanceof Start c) {
             start(c, d, wf);
@@ -91,8 +111,10 @@ public final class ExecutionDecider {
                 timeOut(c, d, wf);
             } else if (command instanceof TimeOutExecution) {
                 if (state.deadline() != null && !now.isBefore(state.deadline())) {
-                    d.add(new ExecutionFailed(ErrorTypes.TIMEOUT, "execution '" + state.executionId()
-                            + "' exceeded its workflow timeout (deadline " + state.deadline() + ")", null, now));
+                    String message = "execution '" + state.executionId() + "' exceeded its workflow timeout"
+                            + " (deadline " + state.deadline() + ")";
+                    endTasks(d, EXECUTION_TIMED_OUT, message, now);
+                    d.add(new ExecutionFailed(ErrorTypes.TIMEOUT, message, null, now));
                 }
             } else if (command instanceof Pause c) {
                 if (state.status() == ExecutionStatus.PAUSED) {
@@ -107,7 +129,10 @@ public final class ExecutionDecider {
                 }
                 d.add(new ExecutionResumed(now));
             } else if (command instanceof Cancel c) {
-                d.add(new ExecutionCanceled(c.reason() == null ? "canceled by request" : c.reason(), now));
+                String reason = c.reason() == null ? "canceled by request" : c.reason();
+                endTasks(d, EXECUTION_CANCELED, "execution '" + state.executionId() + "' was canceled: " + reason,
+                        now);
+                d.add(new ExecutionCanceled(reason, now));
             } else if (command instanceof Recover) {
                 recover(d, wf, now);
             } else if (!(command instanceof WakeUp)) {
@@ -128,6 +153,9 @@ public final class ExecutionDecider {
         Instant deadline = wf.timeoutMs() == null ? null : c.now().plusMillis(wf.timeoutMs());
         int maxParallel = wf.maxParallelTasks() == null ? limits.defaultMaxParallelTasks() : wf.maxParallelTasks();
         d.add(new ExecutionStarted(c.executionId(), wf.id(), wf.version(), c.input(), maxParallel, deadline, c.now()));
+        for (int root : d.index.roots()) {
+            d.toDecide(root);
+        }
     }
 
     private void complete(CompleteTask c, Decision d) {
@@ -160,12 +188,13 @@ public final class ExecutionDecider {
         }
         d.add(new TaskTimedOut(c.taskId(), c.run(), c.attempt(), c.now()));
         failOrRetry(d, wf, t, ErrorTypes.TIMEOUT, "attempt " + c.attempt() + " of task '" + c.taskId()
-                + "' timed out after " + taskDef(wf, c.taskId()).timeoutMs() + " ms", true, c.random(), c.now());
+                + "' timed out after " + d.index.task(c.taskId(), wf).timeoutMs() + " ms", true, c.random(),
+                c.now());
     }
 
     private void failOrRetry(Decision d, WorkflowDefinition wf, TaskState t, String type, String message,
             boolean retriable, double random, Instant now) {
-        TaskDefinition def = taskDef(wf, t.taskId());
+        TaskDefinition def = d.index.task(t.taskId(), wf);
         if (def.retry().retries(t.attempt(), type, retriable)) {
             Instant due = now.plusMillis(def.retry().delayMs(t.attempt(), random));
             d.add(new TaskRetryScheduled(t.taskId(), t.run(), t.attempt(), type, message, due, now));
@@ -175,10 +204,28 @@ public final class ExecutionDecider {
     }
 
     private void recover(Decision d, WorkflowDefinition wf, Instant now) {
-        for (TaskState t : d.state.tasks().values()) {
+        long lost = d.state.running();
+        for (int i = 0; i < d.index.size() && lost > 0; i++) {
+            TaskState t = d.state.task(d.index.task(i).id());
             if (t.status() == TaskStatus.RUNNING) {
                 // the attempt was lost with the process that ran it: start it again (at-least-once)
-                d.add(new TaskStarted(t.taskId(), t.run(), t.attempt() + 1, deadline(wf, t.taskId(), now), now));
+                d.add(new TaskStarted(t.taskId(), t.run(), t.attempt() + 1, deadline(d, wf, t.taskId(), now), now));
+                lost--;
+            }
+        }
+    }
+
+    /**
+     * The execution ends before its tasks do: each task not yet final ends with it (once per execution, so this
+     * one looks at every task).
+     */
+    private void endTasks(Decision d, String reason, String message, Instant now) {
+        for (int i = 0; i < d.index.size() && d.state.table().terminal() < d.index.size(); i++) {
+            TaskState t = d.state.task(d.index.task(i).id());
+            if (t.status() == TaskStatus.PENDING) {
+                d.add(new TaskSkipped(t.taskId(), t.run() + 1, reason, now));
+            } else if (!t.status().terminal()) {
+                d.add(new TaskCanceled(t.taskId(), t.run(), t.attempt(), reason, message, now));
             }
         }
     }
@@ -189,32 +236,45 @@ public final class ExecutionDecider {
         if (d.state.status().terminal() || !d.state.exists()) {
             return;
         }
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (TaskDefinition def : wf.tasks()) {
-                TaskState t = d.state.task(def.id());
-                if (t.status() == TaskStatus.PENDING && readyToDecide(def, d.state)) {
-                    decideTask(def, d, wf, now);
-                    changed = true;
-                }
+        // rule 1: only tasks whose dependencies just changed can have become ready; lowest position first
+        for (int p = d.nextToDecide(); p >= 0; p = d.nextToDecide()) {
+            TaskDefinition def = d.index.task(p);
+            if (d.state.task(def.id()).status() == TaskStatus.PENDING && readyToDecide(def, d.state)) {
+                decideTask(def, d, wf, now);
             }
         }
         if (d.state.status() != ExecutionStatus.PAUSED) {
-            long running = d.state.running();
-            for (TaskDefinition def : wf.tasks()) {
-                if (running >= d.state.maxParallelTasks()) {
-                    break;
-                }
-                TaskState t = d.state.task(def.id());
-                if (t.status() == TaskStatus.SCHEDULED
-                        || (t.status() == TaskStatus.RETRYING && !now.isBefore(t.retryAt()))) {
-                    d.add(new TaskStarted(def.id(), t.run(), t.attempt() + 1, deadline(wf, def.id(), now), now));
-                    running++;
-                }
-            }
+            startWaiting(d, wf, now);
         }
         finishIfDone(d, wf, now);
+    }
+
+    /** Rule 2: due retries, then SCHEDULED tasks, while slots are free. */
+    private void startWaiting(Decision d, WorkflowDefinition wf, Instant now) {
+        long free = d.state.maxParallelTasks() - d.state.running();
+        if (free <= 0) {
+            return;
+        }
+        if (d.state.table().retryingCount() > 0) {
+            List<TaskState> due = new ArrayList<>();
+            for (String id : d.state.table().retrying()) {
+                TaskState t = d.state.task(id);
+                if (!now.isBefore(t.retryAt())) {
+                    due.add(t);
+                }
+            }
+            due.sort(java.util.Comparator.comparingInt(t -> d.index.position(t.taskId())));
+            for (int i = 0; i < due.size() && free > 0; i++, free--) {
+                TaskState t = due.get(i);
+                d.add(new TaskStarted(t.taskId(), t.run(), t.attempt() + 1, deadline(d, wf, t.taskId(), now), now));
+            }
+        }
+        if (free > 0) {
+            for (String id : d.state.table().ready((int) Math.min(free, Integer.MAX_VALUE))) {
+                TaskState t = d.state.task(id);
+                d.add(new TaskStarted(id, t.run(), t.attempt() + 1, deadline(d, wf, id, now), now));
+            }
+        }
     }
 
     private static boolean readyToDecide(TaskDefinition def, ExecutionState s) {
@@ -236,7 +296,7 @@ public final class ExecutionDecider {
                 return;
             }
         }
-        EvaluationContext ctx = context(d.state, wf, now, def.id() + ":" + run);
+        EvaluationContext ctx = context(d.state, d.index, now, def.id() + ":" + run);
         if (def.condition() != null) {
             String expr = DefinitionValidator.unwrap(def.condition());
             boolean holds;
@@ -271,10 +331,10 @@ public final class ExecutionDecider {
     }
 
     private void finishIfDone(Decision d, WorkflowDefinition wf, Instant now) {
-        if (d.state.status().terminal()) {
+        if (d.state.status().terminal() || d.state.table().terminal() < d.index.size()) {
             return;
         }
-        TaskState firstFailed = null;
+        TaskState firstFailed = null; // every task is final: this scan runs once per execution
         for (TaskDefinition def : wf.tasks()) {
             TaskState t = d.state.task(def.id());
             if (!t.status().terminal()) {
@@ -292,7 +352,7 @@ public final class ExecutionDecider {
         JsonNode output = NullNode.getInstance();
         if (wf.output() != null && !wf.output().isNull()) {
             try {
-                output = expressions.resolve(wf.output(), context(d.state, wf, now, "output"));
+                output = expressions.resolve(wf.output(), context(d.state, d.index, now, "output"));
             } catch (ExpressionException e) {
                 d.add(new ExecutionFailed(ErrorTypes.EXPRESSION_ERROR, "output mapping of execution '"
                         + d.state.executionId() + "' failed: " + e.getMessage(), null, now));
@@ -306,36 +366,103 @@ public final class ExecutionDecider {
 
     /** The expression context for an execution: {@code input}, {@code tasks}, {@code execution}, {@code state}. */
     public static EvaluationContext context(ExecutionState s, WorkflowDefinition wf, Instant now, String site) {
-        Map<String, JsonNode> tasks = new LinkedHashMap<>();
-        for (TaskDefinition def : wf.tasks()) {
-            TaskState t = s.task(def.id());
-            ObjectNode view = JsonNodeFactory.instance.objectNode();
-            view.set("output", t.output() == null ? NullNode.getInstance() : t.output());
-            view.put("status", t.status().external());
-            if (t.errorType() != null && (t.status() == TaskStatus.FAILED || t.status() == TaskStatus.RETRYING)) {
-                view.putObject("error").put("type", t.errorType()).put("message", t.errorMessage());
-            } else {
-                view.putNull("error");
-            }
-            tasks.put(def.id(), view);
-        }
-        return new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(), tasks, s.executionId(),
-                s.workflowId(), s.startedAt(), JsonNodeFactory.instance.objectNode(), now,
+        return context(s, WorkflowIndex.of(wf), now, site);
+    }
+
+    private static EvaluationContext context(ExecutionState s, WorkflowIndex index, Instant now, String site) {
+        return new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(), new TaskViews(s, index),
+                s.executionId(), s.workflowId(), s.startedAt(), JsonNodeFactory.instance.objectNode(), now,
                 s.executionId() + ":" + site);
+    }
+
+    /** What an expression sees of one task: {@code {"output": ..., "status": ..., "error": ...}}. */
+    static ObjectNode taskView(TaskState t) {
+        ObjectNode view = JsonNodeFactory.instance.objectNode();
+        view.set("output", t.output() == null ? NullNode.getInstance() : t.output());
+        view.put("status", t.status().external());
+        if (t.errorType() != null && (t.status() == TaskStatus.FAILED || t.status() == TaskStatus.RETRYING)) {
+            view.putObject("error").put("type", t.errorType()).put("message", t.errorMessage());
+        } else {
+            view.putNull("error");
+        }
+        return view;
+    }
+
+    /**
+     * Every task of the workflow, in definition order, each view built when it is first read: an expression that
+     * reads one task costs O(1), not O(tasks). Read-only.
+     */
+    static final class TaskViews extends AbstractMap<String, JsonNode> {
+        private final ExecutionState state;
+        private final WorkflowIndex index;
+        private final Map<Integer, JsonNode> built = new java.util.HashMap<>();
+
+        TaskViews(ExecutionState state, WorkflowIndex index) {
+            this.state = state;
+            this.index = index;
+        }
+
+        @Override
+        public int size() {
+            return index.size();
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String id && index.position(id) >= 0;
+        }
+
+        @Override
+        public JsonNode get(Object key) {
+            return key instanceof String id ? view(index.position(id)) : null;
+        }
+
+        private JsonNode view(int p) {
+            if (p < 0) {
+                return null;
+            }
+            return built.computeIfAbsent(p, q -> taskView(state.task(index.task(q).id())));
+        }
+
+        @Override
+        public Set<Entry<String, JsonNode>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, JsonNode>> iterator() {
+                    return new Iterator<>() {
+                        int next = 0;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < index.size();
+                        }
+
+                        @Override
+                        public Entry<String, JsonNode> next() {
+                            if (!hasNext()) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int p = next++;
+                            return new SimpleImmutableEntry<>(index.task(p).id(), view(p));
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return index.size();
+                }
+            };
+        }
     }
 
     private static boolean isCurrentAttempt(TaskState t, int run, int attempt) {
         return t.status() == TaskStatus.RUNNING && t.run() == run && t.attempt() == attempt;
     }
 
-    private static Instant deadline(WorkflowDefinition wf, String taskId, Instant now) {
-        Long timeout = taskDef(wf, taskId).timeoutMs();
+    private static Instant deadline(Decision d, WorkflowDefinition wf, String taskId, Instant now) {
+        Long timeout = d.index.task(taskId, wf).timeoutMs();
         return timeout == null ? null : now.plusMillis(timeout);
-    }
-
-    private static TaskDefinition taskDef(WorkflowDefinition wf, String taskId) {
-        return wf.task(taskId).orElseThrow(() -> new IllegalStateException("Expected task '" + taskId
-                + "' in workflow '" + wf.id() + "' version " + wf.version() + ", but it has no such task"));
     }
 
     private static void requireExists(ExecutionState s, ExecutionCommand c) {
@@ -353,18 +480,50 @@ public final class ExecutionDecider {
         return node == null ? 0 : node.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** Events decided so far, and the state they lead to. */
+    /**
+     * Events decided so far, the state they lead to, and the tasks to look at: the dependents of every task that
+     * became final in this decision (and the roots at the start).
+     */
     private static final class Decision {
         final List<ExecutionEvent> events = new ArrayList<>();
+        final WorkflowIndex index;
+        final PriorityQueue<Integer> toDecide = new PriorityQueue<>();
+        final BitSet queued = new BitSet();
         ExecutionState state;
 
-        Decision(ExecutionState state) {
+        Decision(ExecutionState state, WorkflowIndex index) {
             this.state = state;
+            this.index = index;
         }
 
         void add(ExecutionEvent e) {
             events.add(e);
             state = ExecutionEvolver.evolve(state, e);
+            if (e instanceof TaskCompleted || e instanceof TaskFailed || e instanceof TaskSkipped) {
+                int p = index.position(((ExecutionEvent.TaskEvent) e).taskId());
+                if (p >= 0) {
+                    for (int dependent : index.dependents(p)) {
+                        toDecide(dependent);
+                    }
+                }
+            }
+        }
+
+        void toDecide(int position) {
+            if (!queued.get(position)) {
+                queued.set(position);
+                toDecide.add(position);
+            }
+        }
+
+        /** The lowest position waiting to be looked at, or -1. */
+        int nextToDecide() {
+            Integer p = toDecide.poll();
+            if (p == null) {
+                return -1;
+            }
+            queued.clear(p);
+            return p;
         }
     }
 }

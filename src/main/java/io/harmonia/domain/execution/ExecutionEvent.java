@@ -41,8 +41,22 @@ public sealed interface ExecutionEvent {
     record TaskRetryScheduled(String taskId, int run, int failedAttempt, String errorType, String message,
             Instant dueAt, Instant at) implements TaskEvent {}
 
-    /** The task will not run: its condition was false ({@code CONDITION_FALSE}) or an upstream task failed. */
+    /**
+     * The task will not run: its condition was false ({@code CONDITION_FALSE}), an upstream task failed
+     * ({@code UPSTREAM_FAILED}), or the execution ended before it was reached ({@code EXECUTION_CANCELED},
+     * {@code EXECUTION_TIMED_OUT}).
+     */
     record TaskSkipped(String taskId, int run, String reason, Instant at) implements TaskEvent {}
+
+    /**
+     * The execution ended (canceled, or its workflow timeout passed) while the task was SCHEDULED, RUNNING or
+     * RETRYING: the task is CANCELED. {@code reason} is {@code EXECUTION_CANCELED} or {@code EXECUTION_TIMED_OUT};
+     * {@code attempt} is the last attempt started (0 if none). Emitted just before the execution's final event;
+     * tasks that were still PENDING get a {@link TaskSkipped} with the same reason instead. A late result of the
+     * canceled attempt is ignored.
+     */
+    record TaskCanceled(String taskId, int run, int attempt, String reason, String message, Instant at)
+            implements TaskEvent {}
 
     /** An attempt passed its deadline; a TaskRetryScheduled or TaskFailed follows in the same decision. */
     record TaskTimedOut(String taskId, int run, int attempt, Instant at) implements TaskEvent {}

@@ -6,6 +6,7 @@ import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionResumed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.TaskCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.TaskFailed;
 import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
@@ -14,7 +15,6 @@ import io.harmonia.domain.execution.ExecutionEvent.TaskSkipped;
 import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
 import io.harmonia.domain.execution.ExecutionEvent.TaskTimedOut;
 import java.util.List;
-import java.util.Map;
 
 /** {@code evolve(state, event) -> state}: the only place execution state changes. Pure. */
 public final class ExecutionEvolver {
@@ -26,7 +26,7 @@ public final class ExecutionEvolver {
         // Java 17: no pattern switch yet; ExecutionEvolverTest proves every permitted event type is handled.
         if (event instanceof ExecutionStarted e) {
             return new ExecutionState(e.executionId(), e.workflowId(), e.workflowVersion(), ExecutionStatus.RUNNING,
-                    e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), Map.of(), v);
+                    e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), TaskTable.EMPTY, v);
         } else if (event instanceof TaskScheduled e) {
             return s.withTask(s.task(e.taskId()).scheduled(e.run(), e.input(), e.at()), v);
         } else if (event instanceof TaskStarted e) {
@@ -34,11 +34,13 @@ public final class ExecutionEvolver {
         } else if (event instanceof TaskCompleted e) {
             return s.withTask(s.task(e.taskId()).completed(e.output(), e.at()), v);
         } else if (event instanceof TaskFailed e) {
-            return s.withTask(s.task(e.taskId()).failed(e.errorType(), e.message(), e.at()), v);
+            return s.withTask(s.task(e.taskId()).failed(e.run(), e.attempt(), e.errorType(), e.message(), e.at()), v);
         } else if (event instanceof TaskRetryScheduled e) {
             return s.withTask(s.task(e.taskId()).retrying(e.errorType(), e.message(), e.dueAt()), v);
         } else if (event instanceof TaskSkipped e) {
             return s.withTask(s.task(e.taskId()).skipped(e.run(), e.reason(), e.at()), v);
+        } else if (event instanceof TaskCanceled e) {
+            return s.withTask(s.task(e.taskId()).canceled(e.reason(), e.message(), e.at()), v);
         } else if (event instanceof TaskTimedOut e) {
             return s.withTask(s.task(e.taskId()).timedOut(), v);
         } else if (event instanceof ExecutionPaused) {

@@ -53,8 +53,18 @@ public record TaskState(
                 firstStartedAt, startedAt, at, null, null);
     }
 
-    TaskState failed(String type, String message, Instant at) {
-        return new TaskState(taskId, TaskStatus.FAILED, run, attempt, input, null, type, message, scheduledAt,
+    /**
+     * The run failed for good. The run and attempt come from the event: a task that fails while it is decided (its
+     * condition or input cannot be evaluated, its input is too large) fails run n+1 before any attempt (attempt 0).
+     */
+    TaskState failed(int failedRun, int failedAttempt, String type, String message, Instant at) {
+        return new TaskState(taskId, TaskStatus.FAILED, failedRun, failedAttempt, input, null, type, message,
+                scheduledAt, firstStartedAt, startedAt, at, null, null);
+    }
+
+    /** The execution ended while the task was SCHEDULED, RUNNING or RETRYING. */
+    TaskState canceled(String type, String message, Instant at) {
+        return new TaskState(taskId, TaskStatus.CANCELED, run, attempt, input, null, type, message, scheduledAt,
                 firstStartedAt, startedAt, at, null, null);
     }
 
