@@ -90,7 +90,7 @@ public final class ExecutionDecider {
 
     public List<ExecutionEvent> decide(ExecutionCommand command, ExecutionState state, WorkflowDefinition wf) {
         WorkflowIndex index = WorkflowIndex.of(wf);
-        Decision d = new Decision(state, index);
+        Decision d = new Decision(state, index, expressions.withSharedBudget());
         Instant now = command.now();
         if (command instanceof Start c) {
             start(c, d, wf);
@@ -301,7 +301,7 @@ public final class ExecutionDecider {
             String expr = DefinitionValidator.unwrap(def.condition());
             boolean holds;
             try {
-                holds = expressions.test(expr, ctx);
+                holds = d.expressions.test(expr, ctx);
             } catch (ExpressionException e) {
                 d.add(new TaskFailed(def.id(), run, 0, ErrorTypes.EXPRESSION_ERROR, "condition of task '" + def.id()
                         + "' failed: " + e.getMessage(), now));
@@ -315,7 +315,7 @@ public final class ExecutionDecider {
         JsonNode input;
         try {
             input = def.input() == null || def.input().isNull()
-                    ? JsonNodeFactory.instance.objectNode() : expressions.resolve(def.input(), ctx);
+                    ? JsonNodeFactory.instance.objectNode() : d.expressions.resolve(def.input(), ctx);
         } catch (ExpressionException e) {
             d.add(new TaskFailed(def.id(), run, 0, ErrorTypes.EXPRESSION_ERROR, "input of task '" + def.id()
                     + "' failed: " + e.getMessage(), now));
@@ -352,7 +352,7 @@ public final class ExecutionDecider {
         JsonNode output = NullNode.getInstance();
         if (wf.output() != null && !wf.output().isNull()) {
             try {
-                output = expressions.resolve(wf.output(), context(d.state, d.index, now, "output"));
+                output = d.expressions.resolve(wf.output(), context(d.state, d.index, now, "output"));
             } catch (ExpressionException e) {
                 d.add(new ExecutionFailed(ErrorTypes.EXPRESSION_ERROR, "output mapping of execution '"
                         + d.state.executionId() + "' failed: " + e.getMessage(), null, now));
@@ -489,11 +489,14 @@ public final class ExecutionDecider {
         final WorkflowIndex index;
         final PriorityQueue<Integer> toDecide = new PriorityQueue<>();
         final BitSet queued = new BitSet();
+        /** Every evaluation of this decision also draws on one shared budget (harmonia.expressions.max-cost-per-decision). */
+        final ExpressionEngine expressions;
         ExecutionState state;
 
-        Decision(ExecutionState state, WorkflowIndex index) {
+        Decision(ExecutionState state, WorkflowIndex index, ExpressionEngine expressions) {
             this.state = state;
             this.index = index;
+            this.expressions = expressions;
         }
 
         void add(ExecutionEvent e) {
