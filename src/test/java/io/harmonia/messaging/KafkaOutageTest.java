@@ -95,7 +95,7 @@ class KafkaOutageTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> given().contentType(ContentType.JSON)
                 .body("{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": 0}}").post("/api/executions")
                 .statusCode() == 201);
-        assertThat(expected).as("executions started, 15 before the broker stopped").hasSizeGreaterThan(25);
+        assertThat(expected).as("executions started, 15 before the broker stopped").hasSizeGreaterThanOrEqualTo(25);
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 }
