@@ -26,12 +26,11 @@ final class ServiceProcess {
             Map<String, String> extraEnv) throws Exception {
         String jar = System.getProperty("harmonia.app.jar", "target/quarkus-app/quarkus-run.jar");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dmp.messaging.incoming.task-results.enabled=false", "-jar",
-                jar);
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-jar", jar);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
         // these tests are about the engine: no Kafka here (KafkaOutageTest covers publication)
-        env.put("HARMONIA_KAFKA_RELAY_ENABLED", "false");
+        env.put("HARMONIA_KAFKA_ENABLED", "false");
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reactiveUrl);
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
         env.put("QUARKUS_DATASOURCE_USERNAME", user);
