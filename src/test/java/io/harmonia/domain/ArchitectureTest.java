@@ -31,4 +31,23 @@ class ArchitectureTest {
                         "io.harmonia.config..")
                 .check(classes);
     }
+
+    /**
+     * Outgoing HTTP (the SSRF surface) is made only by the http component and webhook delivery, which both check
+     * every destination with {@code net.DestinationPolicy}; a new HTTP client elsewhere would bypass it.
+     */
+    @Test
+    void outgoingHttpOnlyWhereTheDestinationPolicyIsApplied() {
+        noClasses().that().resideOutsideOfPackages("io.harmonia.component.builtin.http..", "io.harmonia.webhook..",
+                        "io.harmonia.net..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.vertx.core.http.HttpClient")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.mutiny.core.http.HttpClient")
+                .orShould().dependOnClassesThat().resideInAnyPackage("java.net.http..", "io.vertx.ext.web.client..")
+                .check(classes);
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+                .that().resideInAnyPackage("io.harmonia.component.builtin.http..", "io.harmonia.webhook..")
+                .and().haveSimpleNameEndingWith("Deliverer").or().haveSimpleName("Exchange")
+                .should().dependOnClassesThat().resideInAPackage("io.harmonia.net..")
+                .check(classes);
+    }
 }
