@@ -1,24 +1,14 @@
 package io.harmonia.engine;
 
-import io.harmonia.component.Component;
 import io.harmonia.component.ComponentRegistry;
-import io.harmonia.component.TaskInvocation;
-import io.harmonia.component.TaskResult;
-import io.harmonia.domain.definition.ErrorTypes;
-import io.harmonia.domain.definition.TaskDefinition;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.CommandRejected;
 import io.harmonia.domain.execution.ExecutionCommand;
 import io.harmonia.domain.execution.ExecutionDecider;
 import io.harmonia.domain.execution.ExecutionEvent;
-import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
-import io.harmonia.domain.execution.ExecutionEvent.TaskRetryScheduled;
 import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
 import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionState;
-import io.harmonia.domain.execution.TaskState;
-import io.harmonia.domain.execution.TaskStatus;
-import io.harmonia.domain.execution.WorkflowIndex;
 import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StoreAvailability;
@@ -36,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,14 +33,14 @@ import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * The IO loop around the pure decider: load -> decide -> append (events and read model in one transaction) ->
- * then side effects (dispatch started tasks to their components, arm timers). Nothing here blocks a thread.
+ * then side effects ({@link TaskEffects}: dispatch started tasks to their components, arm timers). Nothing here
+ * blocks a thread.
  *
  * <p>Timers (retry delays, task and workflow deadlines) live in the events, so they survive a restart: loading an
  * execution re-arms them from its state.
@@ -64,23 +53,17 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ExecutionEngine {
     private static final Logger LOG = Logger.getLogger(ExecutionEngine.class);
-    /** A guard against a runaway decision (a workflow's tasks are finite, so this is never reached in practice). */
-    private static final int MAX_EVENTS_PER_DECISION = 100_000;
-    /** Inline tasks run by one decision; tasks started beyond it are dispatched after the append, like others. */
-    static final int MAX_INLINE_PER_DECISION = 256;
     /** Decisions about workflows with more tasks than this run off the event loop. */
     static final int LARGE_WORKFLOW_TASKS = 256;
 
+    private final TaskEffects effects;
     private final GroupCommit groupCommit;
     private final PgEventStore store;
     private final WorkflowService workflows;
     private final ExecutionDecider decider;
-    private final ComponentRegistry components;
     private final Vertx vertx;
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-    private final MeterRegistry metrics;
-    private final Map<Class<?>, io.micrometer.core.instrument.Counter> appendedCounters = new ConcurrentHashMap<>();
     private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final StoreAvailability availability;
     private final Duration requestTimeout;
@@ -94,10 +77,9 @@ public class ExecutionEngine {
         this.store = store;
         this.workflows = workflows;
         this.decider = decider;
-        this.components = components;
         this.vertx = vertx;
         this.clock = clock;
-        this.metrics = metrics;
+        this.effects = new TaskEffects(components, decider, vertx, clock, metrics, this::record);
         Gauge.builder("harmonia.executions.hot", lanes, Map::size)
                 .description("executions held in memory (not finished)").register(metrics);
     }
@@ -270,7 +252,7 @@ public class ExecutionEngine {
             }
             ExecutionState before = lane.state;
             Set<TaskStarted> ranInline = new HashSet<>();
-            ExecutionState after = runInline(lane, command.now(), events, ranInline);
+            ExecutionState after = effects.runInline(lane, command.now(), events, ranInline);
             String stream = StreamIds.execution(lane.executionId);
             Uni<Void> tx = groupCommit.append(stream, before.version(),
                     PgEventStore.rows(stream, before.version(), events),
@@ -282,7 +264,7 @@ public class ExecutionEngine {
                     .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(durable ? 8 : 2)
                     .map(ignored -> {
                         lane.state = after;
-                        afterAppend(lane, events, ranInline);
+                        effects.afterAppend(lane, events, ranInline);
                         appended.forEach(listener -> listener.run());
                         return new Decided(after, events);
                     })
@@ -330,136 +312,9 @@ public class ExecutionEngine {
                     return workflows.definition(s.workflowId(), s.workflowVersion()).invoke(wf -> {
                         lane.workflow = wf;
                         lane.state = s;
-                        rearmTimers(lane);
+                        effects.rearmTimers(lane);
                     });
                 })
                 .replaceWithVoid();
-    }
-
-    // ---- side effects, only after the events are durable ----
-
-    /**
-     * Folds {@code events} into the lane's state and, for every task they start whose action runs inline, runs it
-     * now and decides its result too, adding those events: one append then holds the task's start and its result.
-     */
-    private ExecutionState runInline(Lane lane, Instant now, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
-        ExecutionState state = ExecutionEvolver.fold(lane.state, events);
-        for (int i = 0; i < events.size() && i < MAX_EVENTS_PER_DECISION
-                && ranInline.size() < MAX_INLINE_PER_DECISION; i++) {
-            if (!(events.get(i) instanceof TaskStarted started)) {
-                continue;
-            }
-            TaskDefinition def = WorkflowIndex.of(lane.workflow).task(started.taskId(), lane.workflow);
-            Component component = components.get(def.component()).orElse(null);
-            if (component == null || !component.runsInline(def.action())) {
-                continue;
-            }
-            TaskResult result;
-            try {
-                result = component.invokeInline(invocation(lane.executionId, state, def, started));
-            } catch (RuntimeException e) {
-                result = TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '" + def.component()
-                        + "' failed unexpectedly: " + e, false);
-            }
-            List<ExecutionEvent> more = decider.decide(resultCommand(started, result).apply(now), state,
-                    lane.workflow);
-            state = ExecutionEvolver.fold(state, more);
-            events.addAll(more);
-            ranInline.add(started);
-        }
-        return state;
-    }
-
-    private static TaskInvocation invocation(String executionId, ExecutionState state, TaskDefinition def,
-            TaskStarted started) {
-        TaskState t = state.task(started.taskId());
-        return new TaskInvocation(executionId, state.workflowId(), started.taskId(), started.run(),
-                started.attempt(), def.action(), t.input(), t.firstStartedAt(), started.deadline());
-    }
-
-    private void afterAppend(Lane lane, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
-        for (ExecutionEvent e : events) {
-            appendedCounters.computeIfAbsent(e.getClass(), c -> metrics.counter("harmonia.events.appended", "type",
-                    c.getSimpleName())).increment();
-            if (e instanceof TaskStarted started && ranInline.contains(started)) {
-                continue;
-            }
-            if (e instanceof TaskStarted started) {
-                dispatch(lane, started);
-                if (started.deadline() != null) {
-                    timer(lane.executionId, started.deadline(), now -> new ExecutionCommand.TimeOutTask(
-                            started.taskId(), started.run(), started.attempt(), random(), now));
-                }
-            } else if (e instanceof TaskRetryScheduled retry) {
-                timer(lane.executionId, retry.dueAt(), ExecutionCommand.WakeUp::new);
-            } else if (e instanceof ExecutionStarted s && s.deadline() != null) {
-                timer(lane.executionId, s.deadline(), ExecutionCommand.TimeOutExecution::new);
-            }
-        }
-    }
-
-    private void rearmTimers(Lane lane) {
-        ExecutionState s = lane.state;
-        if (s.status().terminal()) {
-            return;
-        }
-        if (s.deadline() != null) {
-            timer(lane.executionId, s.deadline(), ExecutionCommand.TimeOutExecution::new);
-        }
-        for (TaskState t : s.tasks().values()) {
-            if (t.status() == TaskStatus.RETRYING) {
-                timer(lane.executionId, t.retryAt(), ExecutionCommand.WakeUp::new);
-            } else if (t.status() == TaskStatus.RUNNING && t.deadline() != null) {
-                timer(lane.executionId, t.deadline(), now -> new ExecutionCommand.TimeOutTask(t.taskId(), t.run(),
-                        t.attempt(), random(), now));
-            }
-        }
-    }
-
-    private void timer(String executionId, Instant at, Function<Instant, ExecutionCommand> command) {
-        long delay = Math.max(1, Duration.between(clock.instant(), at).toMillis() + 1);
-        vertx.setTimer(delay, id -> record(executionId, command).subscribe().with(s -> { },
-                err -> LOG.errorf("timer for execution %s failed: %s", executionId, err.toString())));
-    }
-
-    private void dispatch(Lane lane, TaskStarted started) {
-        String executionId = lane.executionId;
-        TaskDefinition def = WorkflowIndex.of(lane.workflow).task(started.taskId(), lane.workflow);
-        TaskInvocation invocation = invocation(executionId, lane.state, def, started);
-        Component component = components.get(def.component()).orElse(null);
-        Uni<TaskResult> result = component == null
-                ? Uni.createFrom().item(TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
-                        + def.component() + "' is not registered", false))
-                : Uni.createFrom().deferred(() -> component.invoke(invocation));
-        result.onFailure().recoverWithItem(err -> TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
-                        + def.component() + "' failed unexpectedly: " + err, true))
-                .subscribe().with(r -> report(executionId, started, r));
-    }
-
-    private void report(String executionId, TaskStarted started, TaskResult r) {
-        if (r instanceof TaskResult.Pending) {
-            return; // an external worker reports the result later
-        }
-        record(executionId, resultCommand(started, r)).subscribe().with(s -> { }, err -> LOG.errorf(
-                "could not record the result of task '%s' attempt %d of execution %s: %s", started.taskId(),
-                started.attempt(), executionId, err.toString()));
-    }
-
-    private static Function<Instant, ExecutionCommand> resultCommand(TaskStarted started, TaskResult r) {
-        if (r instanceof TaskResult.Success ok) {
-            JsonNode output = ok.output() == null ? NullNode.getInstance() : ok.output();
-            return now -> new ExecutionCommand.CompleteTask(started.taskId(), started.run(), started.attempt(),
-                    output, now);
-        }
-        if (r instanceof TaskResult.Failure f) {
-            double random = random();
-            return now -> new ExecutionCommand.FailTask(started.taskId(), started.run(), started.attempt(),
-                    f.errorType(), f.message(), f.retriable(), random, now);
-        }
-        throw new IllegalArgumentException("Expected a task result with an outcome, found " + r);
-    }
-
-    private static double random() {
-        return ThreadLocalRandom.current().nextDouble();
     }
 }
