@@ -160,11 +160,20 @@ public class Bench {
         long events = 0;
         Instant lastEnd = wall0;
         int notCompleted = 0;
+        // pages follow next_cursor (keyset; offsets are bounded), or offsets on a service without cursors
+        String cursor = null;
         for (int offset = 0; ; offset += 500) {
-            List<Map<String, String>> items = items(get("/api/executions?workflow_id=" + wf + "&limit=500&offset="
-                    + offset));
+            String page = get("/api/executions?workflow_id=" + wf + "&limit=500" + (cursor == null
+                    ? "&offset=" + offset : "&cursor=" + java.net.URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+            List<Map<String, String>> items = items(page);
             if (items.isEmpty()) {
                 break;
+            }
+            Matcher nextCursor = Pattern.compile("\"next_cursor\"\\s*:\\s*(null|\"([^\"]*)\")").matcher(page);
+            boolean lastPage = false;
+            if (nextCursor.find()) {
+                cursor = nextCursor.group(2);
+                lastPage = cursor == null;
             }
             for (Map<String, String> item : items) {
                 String id = unquote(item.get("execution_id"));
@@ -185,6 +194,9 @@ public class Bench {
                 Instant end = Instant.ofEpochMilli(Math.max(endTime, times[3]));
                 lastEnd = end.isAfter(lastEnd) ? end : lastEnd;
                 events += Long.parseLong(item.get("version"));
+            }
+            if (lastPage) {
+                break;
             }
         }
         if (notCompleted > 0 || latencies.size() != n) {
