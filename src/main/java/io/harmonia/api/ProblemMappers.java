@@ -14,12 +14,10 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import io.vertx.core.http.HttpServerRequest;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every error leaves as RFC 9457 problem+json, saying what was expected and what was found. */
 public class ProblemMappers {
-    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     public static final String PROBLEM_JSON = "application/problem+json";
 
     @ServerExceptionMapper
@@ -85,12 +83,6 @@ public class ProblemMappers {
             }
         }
         return null;
-    }
-
-    @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
-        LOG.error("unexpected error", e);
-        return problem(500, ProblemTypes.of(500), ProblemTypes.title(500), "An unexpected error occurred; it is logged", List.of());
     }
 
     public static Response problem(int status, String type, String title, String detail, List<Problem> problems) {

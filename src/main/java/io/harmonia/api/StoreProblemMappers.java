@@ -3,17 +3,15 @@ package io.harmonia.api;
 import io.harmonia.eventstore.StoreAvailability;
 import io.harmonia.eventstore.StoreFailures;
 import io.harmonia.eventstore.StoreUnavailable;
-import io.vertx.core.VertxException;
-import io.vertx.sqlclient.DatabaseException;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * A request that cannot be carried out because Postgres cannot be reached is answered 503 problem+json with
- * {@code Retry-After}, logged once per outage (by {@link StoreAvailability}), not once per request.
+ * {@code Retry-After}, logged once per outage (by {@link StoreAvailability}), not once per request; any other
+ * unexpected failure is a logged 500. The failures the API expects have their own mappers ({@link ProblemMappers}).
  */
 public class StoreProblemMappers {
     private static final Logger LOG = Logger.getLogger(StoreProblemMappers.class);
@@ -29,27 +27,12 @@ public class StoreProblemMappers {
         return serviceUnavailable(e.getMessage(), e.retryAfter().toSeconds());
     }
 
+    /**
+     * Every other failure: 503 when it means the database cannot be reached (a refused connection, a closed one, a
+     * server shutting down), otherwise a 500 that says only that it is logged (with its stack trace).
+     */
     @ServerExceptionMapper
-    public Response vertx(VertxException e) {
-        return unreachableOrInternal(e);
-    }
-
-    @ServerExceptionMapper
-    public Response database(DatabaseException e) {
-        return unreachableOrInternal(e);
-    }
-
-    @ServerExceptionMapper
-    public Response io(IOException e) {
-        return unreachableOrInternal(e);
-    }
-
-    @ServerExceptionMapper
-    public Response checked(Exception e) {
-        return unreachableOrInternal(e);
-    }
-
-    private Response unreachableOrInternal(Throwable e) {
+    public Response unexpected(Exception e) {
         if (availability.failed(e)) {
             LOG.debugf("request refused, the database cannot be reached: %s", StoreFailures.describe(e));
             return serviceUnavailable("Expected to reach the database, but it cannot be reached ("

@@ -3,9 +3,7 @@ package io.harmonia.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.domain.definition.Problem;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a workflow definition must be to be stored: Postgres text and jsonb cannot hold a NUL character (U+0000) nor
@@ -22,41 +20,20 @@ final class StorableText {
         if (body == null) {
             return problems;
         }
-        walk(body, "", problems);
+        JsonTexts.walk(body, "", (pointer, text, propertyName) -> {
+            String why = unstorable(text);
+            if (why != null) {
+                problems.add(new Problem(pointer, (propertyName ? "the property name contains " : "the text contains ")
+                        + why + ", which cannot be stored; remove it"));
+            }
+            return problems.size() < MAX_PROBLEMS;
+        });
         JsonNode name = body.get("name");
         if (name != null && name.isTextual() && name.textValue().length() > maxNameLength) {
             problems.add(new Problem("/name", "expected a name of at most " + maxNameLength + " characters, found "
                     + name.textValue().length()));
         }
         return problems;
-    }
-
-    private static void walk(JsonNode node, String pointer, List<Problem> problems) {
-        if (problems.size() >= MAX_PROBLEMS) {
-            return;
-        }
-        if (node.isTextual()) {
-            String why = unstorable(node.textValue());
-            if (why != null) {
-                problems.add(new Problem(pointer, "the text contains " + why
-                        + ", which cannot be stored; remove it"));
-            }
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                String child = pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
-                String why = unstorable(field.getKey());
-                if (why != null && problems.size() < MAX_PROBLEMS) {
-                    problems.add(new Problem(child, "the property name contains " + why
-                            + ", which cannot be stored; remove it"));
-                }
-                walk(field.getValue(), child, problems);
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                walk(node.get(i), pointer + "/" + i, problems);
-            }
-        }
     }
 
     /** Why a string cannot be stored, or null. */

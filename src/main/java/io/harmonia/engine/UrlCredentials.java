@@ -3,9 +3,7 @@ package io.harmonia.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.domain.definition.Problem;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -23,29 +21,14 @@ final class UrlCredentials {
     /** Problems for every string under {@code node} that is an http(s) URL with user info; pointers start at {@code base}. */
     static List<Problem> check(JsonNode node, String base) {
         List<Problem> problems = new ArrayList<>();
-        walk(node, base, problems);
-        return problems;
-    }
-
-    private static void walk(JsonNode node, String pointer, List<Problem> problems) {
-        if (node == null || problems.size() >= MAX_PROBLEMS) {
-            return;
-        }
-        if (node.isTextual()) {
-            if (WITH_USER_INFO.matcher(node.textValue()).find()) {
+        JsonTexts.walk(node, base, (pointer, text, propertyName) -> {
+            if (!propertyName && WITH_USER_INFO.matcher(text).find()) {
                 problems.add(new Problem(pointer, "expected a URL without user info, found one with a user name"
                         + " or password before '@' (it would be stored in events and views); send credentials in a"
                         + " header such as authorization"));
             }
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                walk(field.getValue(), pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1"), problems);
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                walk(node.get(i), pointer + "/" + i, problems);
-            }
-        }
+            return problems.size() < MAX_PROBLEMS;
+        });
+        return problems;
     }
 }

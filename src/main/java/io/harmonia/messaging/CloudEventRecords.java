@@ -58,6 +58,15 @@ public final class CloudEventRecords {
      */
     public static ProducerRecord<String, byte[]> of(String topic, String source, RecordedEvent e, String workflowId) {
         String subject = subject(e.streamId());
+        RecordHeaders h = attributes(source, e, subject, workflowId);
+        add(h, "ce_dataschemaversion", String.valueOf(e.schemaVersion()));
+        add(h, CONTENT_TYPE, "application/json");
+        // the JSON as stored, in the schema version of ce_dataschemaversion: passed on, not decoded and re-encoded
+        return new ProducerRecord<>(topic, null, subject, e.payload().getBytes(StandardCharsets.UTF_8), h);
+    }
+
+    /** The CloudEvent attributes every record of an event carries, as it is or as a reference. */
+    private static RecordHeaders attributes(String source, RecordedEvent e, String subject, String workflowId) {
         RecordHeaders h = new RecordHeaders();
         add(h, CE_SPECVERSION, "1.0");
         add(h, CE_ID, e.streamId() + "/" + e.streamVersion());
@@ -69,10 +78,7 @@ public final class CloudEventRecords {
             add(h, CE_WORKFLOW_ID, workflowId);
         }
         add(h, CE_SEQUENCE, String.valueOf(e.streamVersion()));
-        add(h, "ce_dataschemaversion", String.valueOf(e.schemaVersion()));
-        add(h, CONTENT_TYPE, "application/json");
-        // the JSON as stored, in the schema version of ce_dataschemaversion: passed on, not decoded and re-encoded
-        return new ProducerRecord<>(topic, null, subject, e.payload().getBytes(StandardCharsets.UTF_8), h);
+        return h;
     }
 
     /**
@@ -115,17 +121,7 @@ public final class CloudEventRecords {
             String workflowId, String reason, long sizeBytes) {
         String subject = subject(e.streamId());
         String href = href(e);
-        RecordHeaders h = new RecordHeaders();
-        add(h, CE_SPECVERSION, "1.0");
-        add(h, CE_ID, e.streamId() + "/" + e.streamVersion());
-        add(h, CE_SOURCE, source);
-        add(h, CE_TYPE, type(e.type()));
-        add(h, CE_SUBJECT, subject);
-        add(h, CE_TIME, e.occurredAt().toString());
-        if (workflowId != null) {
-            add(h, CE_WORKFLOW_ID, workflowId);
-        }
-        add(h, CE_SEQUENCE, String.valueOf(e.streamVersion()));
+        RecordHeaders h = attributes(source, e, subject, workflowId);
         add(h, CE_DATAREF, href);
         add(h, CE_CLAIM_CHECK, reason);
         add(h, CONTENT_TYPE, "application/json");

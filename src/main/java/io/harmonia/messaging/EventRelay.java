@@ -175,8 +175,9 @@ public class EventRelay {
         return workflowIds(events).chain(() -> {
             List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
             List<String> references = new ArrayList<>(events.size()); // the claim-check reason, or null
+            int[] sizes = new int[events.size()]; // each record's upper bound, computed once
             for (RecordedEvent e : events) {
-                String reason = refused.get(ceId(e));
+                String reason = refused.isEmpty() ? null : refused.get(ceId(e));
                 ProducerRecord<String, byte[]> record = null;
                 int size = e.payload().length();
                 if (reason == null) {
@@ -195,13 +196,16 @@ public class EventRelay {
                 if (reason != null) {
                     record = CloudEventRecords.reference(config.eventsTopic(), config.source(), e, workflowIdOf(e),
                             reason, size);
+                    sizes[records.size()] = CloudEventRecords.sizeUpperBound(record);
+                } else {
+                    sizes[records.size()] = size;
                 }
                 records.add(record);
                 references.add(reason);
             }
             RecordedEvent last = events.get(events.size() - 1);
             FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
-            return sendInSegments(records, 0, new ArrayList<>(records.size()))
+            return sendInSegments(records, sizes, 0, new ArrayList<>(records.size()))
                     .chain(errors -> refusals(events, references, errors))
                     .chain(() -> CursorWrites.update(pool, "update relay_cursor set tx_id = $1::text::xid8,"
                             + " global_position = $2, updated_at = now() where name = 'kafka'",
@@ -227,16 +231,16 @@ public class EventRelay {
      * when the broker refuses a large record, no later event of its execution is published before the reference
      * record that replaces it.
      */
-    private Uni<List<Throwable>> sendInSegments(List<ProducerRecord<String, byte[]>> records, int from,
+    private Uni<List<Throwable>> sendInSegments(List<ProducerRecord<String, byte[]>> records, int[] sizes, int from,
             List<Throwable> errors) {
         if (from >= records.size()) {
             return Uni.createFrom().item(errors);
         }
         int to = from;
-        if (CloudEventRecords.sizeUpperBound(records.get(from)) > ISOLATE_BYTES) {
+        if (sizes[from] > ISOLATE_BYTES) {
             to = from + 1;
         } else {
-            while (to < records.size() && CloudEventRecords.sizeUpperBound(records.get(to)) <= ISOLATE_BYTES) {
+            while (to < records.size() && sizes[to] <= ISOLATE_BYTES) {
                 to++;
             }
         }
@@ -249,7 +253,7 @@ public class EventRelay {
                 }
                 return Uni.createFrom().item(errors);
             }
-            return sendInSegments(records, end, errors);
+            return sendInSegments(records, sizes, end, errors);
         });
     }
 

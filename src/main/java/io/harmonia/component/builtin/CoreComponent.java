@@ -254,7 +254,7 @@ public class CoreComponent implements Component {
     }
 
     /** A short description of a JSON value for error messages: its text and its JSON type. */
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node == null || node.isMissingNode()) {
             return "nothing (missing)";
         }

@@ -31,7 +31,7 @@ class OrphanPostgresTest {
             }
             System.out.println("PORT " + pg.getPort());
             System.out.flush();
-            Thread.sleep(Long.MAX_VALUE); // until killed
+            new java.util.concurrent.CountDownLatch(1).await(); // blocks until this process is killed (SIGKILL)
         }
     }
 

@@ -267,24 +267,8 @@ final class RequestSpec {
         return true;
     }
 
-    /** A short description of a JSON value for error messages: its text and its JSON type. */
+    /** A short description of a JSON value for error messages (as the core component gives it). */
     static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "nothing (missing)";
-        }
-        String text = node.toString();
-        if (text.length() > 80) {
-            text = text.substring(0, 77) + "...";
-        }
-        String type = switch (node.getNodeType()) {
-            case OBJECT, POJO -> "object";
-            case ARRAY -> "array";
-            case STRING, BINARY -> "string";
-            case NUMBER -> node.isIntegralNumber() ? "integer" : "number";
-            case BOOLEAN -> "boolean";
-            case NULL -> "null";
-            case MISSING -> "missing";
-        };
-        return text + " (" + type + ")";
+        return io.harmonia.component.builtin.CoreComponent.describe(node);
     }
 }
