@@ -9,7 +9,7 @@ import io.harmonia.config.EngineConfig;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.ExecutionStatus;
-import io.harmonia.engine.ExecutionService;
+import io.harmonia.application.ExecutionService;
 import io.harmonia.eventstore.EventCodec;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.config.ApiConfig;
 import io.harmonia.domain.definition.DefinitionJson;
-import io.harmonia.engine.WorkflowService;
+import io.harmonia.application.WorkflowService;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;

@@ -3,7 +3,7 @@ package io.harmonia.messaging;
 import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.KafkaConfig;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
-import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.AppendSignal;
 import io.harmonia.eventstore.CursorWrites;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.LeaderLock;
@@ -50,7 +50,7 @@ public class EventRelay {
     private final PgEventStore store;
     private final KafkaPublisher publisher;
     private final KafkaConfig config;
-    private final ExecutionEngine engine;
+    private final AppendSignal appends;
     private final Vertx vertx;
     private final Counter published;
     private final ClaimChecks claimChecks;
@@ -70,13 +70,13 @@ public class EventRelay {
     private boolean failing;
 
     public EventRelay(Pool pool, PgEventStore store, KafkaPublisher publisher, KafkaConfig config,
-            ExecutionEngine engine, Vertx vertx, MeterRegistry metrics, ClaimChecks claimChecks) {
+            AppendSignal appends, Vertx vertx, MeterRegistry metrics, ClaimChecks claimChecks) {
         this.claimChecks = claimChecks;
         this.pool = pool;
         this.store = store;
         this.publisher = publisher;
         this.config = config;
-        this.engine = engine;
+        this.appends = appends;
         this.vertx = vertx;
         this.idleWait = new IdleWait(vertx, this::round);
         this.published = Counter.builder("harmonia.relay.published").description("events published to Kafka")
@@ -100,7 +100,7 @@ public class EventRelay {
                     + ") must not exceed the producer's max.request.size (kafka.max.request.size, " + maxRequestSize
                     + "): larger records would be refused by the producer");
         }
-        engine.onAppend(this::nudge);
+        appends.subscribe(this::nudge);
         lock.start();
     }
 

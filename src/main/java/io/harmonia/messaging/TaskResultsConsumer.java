@@ -1,7 +1,7 @@
 package io.harmonia.messaging;
 
-import io.harmonia.engine.ExecutionEngine;
-import io.harmonia.engine.ExecutionNotFound;
+import io.harmonia.runtime.ExecutionEngine;
+import io.harmonia.domain.execution.ExecutionNotFound;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;

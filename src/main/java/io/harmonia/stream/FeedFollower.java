@@ -2,7 +2,7 @@ package io.harmonia.stream;
 
 import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.StreamConfig;
-import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.AppendSignal;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;
@@ -34,7 +34,7 @@ public class FeedFollower {
 
     private final Pool pool;
     private final PgEventStore store;
-    private final ExecutionEngine engine;
+    private final AppendSignal appends;
     private final StreamHub hub;
     private final StreamConfig config;
     private final Vertx vertx;
@@ -46,11 +46,11 @@ public class FeedFollower {
     private final IdleWait idleWait;
     private boolean failing;
 
-    public FeedFollower(Pool pool, PgEventStore store, ExecutionEngine engine, StreamHub hub, StreamConfig config,
+    public FeedFollower(Pool pool, PgEventStore store, AppendSignal appends, StreamHub hub, StreamConfig config,
             Vertx vertx) {
         this.pool = pool;
         this.store = store;
-        this.engine = engine;
+        this.appends = appends;
         this.hub = hub;
         this.config = config;
         this.vertx = vertx;
@@ -59,7 +59,7 @@ public class FeedFollower {
     }
 
     void start(@Observes StartupEvent ignored) {
-        engine.onAppend(this::nudge);
+        appends.subscribe(this::nudge);
         findTail();
     }
 

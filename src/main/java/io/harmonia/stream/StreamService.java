@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.config.StreamConfig;
 import io.harmonia.domain.execution.ExecutionStatus;
-import io.harmonia.engine.ExecutionNotFound;
+import io.harmonia.domain.execution.ExecutionNotFound;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;

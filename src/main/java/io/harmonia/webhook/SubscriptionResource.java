@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.api.BadRequest;
 import io.harmonia.api.ProblemMappers;
 import io.harmonia.domain.definition.Problem;
-import io.harmonia.engine.InvalidRequest;
+import io.harmonia.domain.definition.InvalidRequest;
 import io.harmonia.net.DestinationDenied;
 import io.harmonia.net.DestinationPolicy;
 import io.harmonia.net.HttpTarget;

@@ -2,7 +2,7 @@ package io.harmonia.webhook;
 
 import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.config.WebhookConfig;
-import io.harmonia.engine.ExecutionEngine;
+import io.harmonia.eventstore.AppendSignal;
 import io.harmonia.eventstore.PgEventStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -33,7 +33,7 @@ public class WebhookDispatcher {
     private final Pool pool;
     private final PgEventStore store;
     private final WebhookStore subscriptions;
-    private final ExecutionEngine engine;
+    private final AppendSignal appends;
     private final WebhookConfig config;
     private final Vertx vertx;
     private final MeterRegistry metrics;
@@ -48,12 +48,12 @@ public class WebhookDispatcher {
     private long rescanTimer = -1;
     private boolean scanning;
 
-    public WebhookDispatcher(Pool pool, PgEventStore store, WebhookStore subscriptions, ExecutionEngine engine,
+    public WebhookDispatcher(Pool pool, PgEventStore store, WebhookStore subscriptions, AppendSignal appends,
             WebhookConfig config, Vertx vertx, MeterRegistry metrics) {
         this.pool = pool;
         this.store = store;
         this.subscriptions = subscriptions;
-        this.engine = engine;
+        this.appends = appends;
         this.config = config;
         this.vertx = vertx;
         this.metrics = metrics;
@@ -70,7 +70,7 @@ public class WebhookDispatcher {
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
                 .setMaxPoolSize(config.maxConnectionsPerHost())
                 .setKeepAlive(true));
-        engine.onAppend(this::nudge);
+        appends.subscribe(this::nudge);
         lock.start();
     }
 

@@ -26,7 +26,7 @@ class ArchitectureTest {
     @Test
     void domainDependsOnNoOuterLayer() {
         noClasses().that().resideInAPackage("io.harmonia.domain..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.engine..", "io.harmonia.api..",
+                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.runtime..", "io.harmonia.application..", "io.harmonia.api..",
                         "io.harmonia.eventstore..", "io.harmonia.projection..", "io.harmonia.component..",
                         "io.harmonia.config..")
                 .check(classes);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.api.ProblemMappers;
 import io.harmonia.api.ProblemTypes;
 import io.harmonia.domain.definition.Problem;
-import io.harmonia.engine.ExecutionNotFound;
+import io.harmonia.domain.execution.ExecutionNotFound;
 import io.harmonia.stream.BadStreamRequest;
 import java.util.List;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.domain.execution.ExecutionEvent;
 import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionState;
-import io.harmonia.engine.WorkflowService;
+import io.harmonia.projection.workflows.WorkflowDefinitions;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
 import io.smallrye.mutiny.Uni;
@@ -15,9 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ExecutionProjector {
 
     private final PgEventStore store;
-    private final WorkflowService workflows;
+    private final WorkflowDefinitions workflows;
 
-    public ExecutionProjector(PgEventStore store, WorkflowService workflows) {
+    public ExecutionProjector(PgEventStore store, WorkflowDefinitions workflows) {
         this.store = store;
         this.workflows = workflows;
     }

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;

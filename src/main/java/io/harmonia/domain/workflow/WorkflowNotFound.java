@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.domain.workflow;
 
 /** No workflow (or no such version of it) exists. */
 public final class WorkflowNotFound extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import io.harmonia.config.EngineConfig;
 import io.harmonia.projection.executions.ExecutionReadModel;

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.domain.definition;
 
 import io.harmonia.domain.definition.Problem;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import io.harmonia.component.ComponentRegistry;
 import io.harmonia.domain.definition.WorkflowDefinition;
@@ -9,6 +9,7 @@ import io.harmonia.domain.execution.ExecutionEvent;
 import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
 import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.eventstore.AppendSignal;
 import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StoreAvailability;
@@ -16,6 +17,8 @@ import io.harmonia.eventstore.StoreFailures;
 import io.harmonia.eventstore.StoreUnavailable;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.executions.ExecutionReadModel;
+import io.harmonia.projection.workflows.WorkflowDefinitions;
+import io.harmonia.domain.execution.ExecutionNotFound;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -59,18 +62,19 @@ public class ExecutionEngine {
     private final TaskEffects effects;
     private final GroupCommit groupCommit;
     private final PgEventStore store;
-    private final WorkflowService workflows;
+    private final WorkflowDefinitions workflows;
     private final ExecutionDecider decider;
     private final Vertx vertx;
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-    private final List<Runnable> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AppendSignal appended;
     private final StoreAvailability availability;
     private final Duration requestTimeout;
 
-    public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowService workflows,
+    public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowDefinitions workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics,
-            StoreAvailability availability, io.harmonia.config.StoreConfig storeConfig) {
+            StoreAvailability availability, io.harmonia.config.StoreConfig storeConfig, AppendSignal appended) {
+        this.appended = appended;
         this.availability = availability;
         this.requestTimeout = storeConfig.requestTimeout();
         this.groupCommit = groupCommit;
@@ -144,11 +148,6 @@ public class ExecutionEngine {
     /** Resumes an execution after a restart: lost attempts start again, timers are re-armed. */
     public Uni<ExecutionState> recover(String executionId) {
         return record(executionId, ExecutionCommand.Recover::new).map(Decided::state);
-    }
-
-    /** Called after every append (on the appending thread; must be quick), e.g. to wake the Kafka relay. */
-    public void onAppend(Runnable listener) {
-        appended.add(listener);
     }
 
     /** How many executions are held in memory (not finished). */
@@ -265,7 +264,7 @@ public class ExecutionEngine {
                     .map(ignored -> {
                         lane.state = after;
                         effects.afterAppend(lane, events, ranInline);
-                        appended.forEach(listener -> listener.run());
+                        appended.appended();
                         return new Decided(after, events);
                     })
                     .onFailure(ConcurrencyConflict.class).recoverWithUni(conflict -> {

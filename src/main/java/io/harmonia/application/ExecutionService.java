@@ -1,5 +1,9 @@
-package io.harmonia.engine;
+package io.harmonia.application;
 
+import io.harmonia.runtime.ExecutionEngine;
+import io.harmonia.runtime.TimeOrderedIds;
+import io.harmonia.domain.definition.InvalidRequest;
+import io.harmonia.domain.execution.ExecutionNotFound;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.domain.execution;
 
 /** No execution has this id. */
 public final class ExecutionNotFound extends RuntimeException {

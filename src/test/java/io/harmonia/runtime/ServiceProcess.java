@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.application;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.domain.definition.Problem;

@@ -1,5 +1,7 @@
-package io.harmonia.engine;
+package io.harmonia.application;
 
+import io.harmonia.domain.definition.InvalidRequest;
+import io.harmonia.domain.workflow.WorkflowNotFound;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.config.ApiConfig;
@@ -13,6 +15,7 @@ import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.ListQuery;
 import io.harmonia.projection.PageCursor;
+import io.harmonia.projection.workflows.WorkflowDefinitions;
 import io.harmonia.projection.workflows.WorkflowReadModel;
 import io.harmonia.projection.workflows.WorkflowReadModel.WorkflowRow;
 import io.smallrye.mutiny.Uni;
@@ -43,12 +46,13 @@ public class WorkflowService {
     private final WorkflowReadModel readModel;
     private final DefinitionValidator validator;
     private final Clock clock;
-    private final Map<String, WorkflowDefinition> versions = new ConcurrentHashMap<>();
+    private final WorkflowDefinitions definitions;
     @Inject
     ApiConfig api;
 
     public WorkflowService(Pool pool, PgEventStore store, WorkflowReadModel readModel, DefinitionValidator validator,
-            Clock clock) {
+            WorkflowDefinitions definitions, Clock clock) {
+        this.definitions = definitions;
         this.pool = pool;
         this.store = store;
         this.readModel = readModel;
@@ -114,25 +118,7 @@ public class WorkflowService {
 
     /** A version of a workflow (the latest when {@code version} is null), deleted or not for explicit versions. */
     public Uni<WorkflowDefinition> definition(String id, Integer version) {
-        if (version == null) {
-            return parseId(id).chain(() -> readModel.latestVersion(id))
-                    .chain(v -> definition(id, v.orElseThrow(() -> new WorkflowNotFound(id, null))));
-        }
-        WorkflowDefinition cached = versions.get(id + "@" + version);
-        if (cached != null) {
-            return Uni.createFrom().item(cached);
-        }
-        return parseId(id).chain(() -> readModel.version(id, version)).chain(json -> offEventLoop(() -> {
-            JsonNode body = json.orElseThrow(() -> new WorkflowNotFound(id, version));
-            DefinitionValidator.Result stored = validator.reread(body);
-            if (!stored.valid()) {
-                throw new InvalidRequest("Version " + version + " of workflow " + id + " is no longer valid",
-                        stored.problems());
-            }
-            WorkflowDefinition def = stored.definition().withIdAndVersion(id, version);
-            versions.put(id + "@" + version, def);
-            return def;
-        }));
+        return definitions.definition(id, version);
     }
 
     public Uni<ListQuery.Page<WorkflowRow>> list(String nameFilter, int limit, int offset, PageCursor after,
@@ -146,7 +132,7 @@ public class WorkflowService {
         return pool.withTransaction(tx -> store.append(tx, StreamIds.workflow(def.id()), expectedVersion,
                         List.of(new WorkflowDefined(def.id(), def.version(), json, now)))
                         .chain(() -> readModel.defined(tx, def.id(), def.version(), json, now)))
-                .invoke(() -> versions.put(def.id() + "@" + def.version(), def))
+                .invoke(() -> definitions.remember(def))
                 .replaceWith(() -> new WorkflowRow(def.id(), def.version(), false, json,
                         createdAt == null ? now : createdAt, now));
     }

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.PgEventStore;

@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.runtime;
 
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.ExecutionState;

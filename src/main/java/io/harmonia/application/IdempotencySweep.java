@@ -1,4 +1,4 @@
-package io.harmonia.engine;
+package io.harmonia.application;
 
 import io.harmonia.config.ApiConfig;
 import io.harmonia.eventstore.IdempotencyKeys;
