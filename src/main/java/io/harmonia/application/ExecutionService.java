@@ -92,7 +92,7 @@ public class ExecutionService {
                 return Uni.createFrom().failure(new InvalidRequest("The execution input does not match the input"
                         + " schema of workflow '" + workflowId + "' version " + wf.version(), problems));
             }
-            String executionId = ids.next().toString();
+            String executionId = engine.newExecutionId();
             Instant now = clock.instant();
             return engine.start(executionId, wf, input, idempotencyKey == null ? null
                             : tx -> keys.claim(tx, idempotencyKey, executionId, hash, now, expiredBefore()))

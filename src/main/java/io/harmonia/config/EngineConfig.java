@@ -3,7 +3,7 @@ package io.harmonia.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The execution engine: parallelism, payload limits, recovery. */
+/** The execution engine: parallelism and payload limits. */
 @ConfigMapping(prefix = "harmonia.engine")
 public interface EngineConfig {
 
@@ -22,21 +22,4 @@ public interface EngineConfig {
     /** The largest task output, in bytes; above it the task fails with PAYLOAD_TOO_LARGE. */
     @WithDefault("1048576")
     int maxTaskOutputBytes();
-
-    /** Resume unfinished executions when the service starts. */
-    @WithDefault("true")
-    boolean recoverOnStart();
-
-    /** Taking up unfinished executions that nothing in this process drives. */
-    Recovery recovery();
-
-    interface Recovery {
-        /** How often unfinished executions that nothing drives are looked for; 0 turns the sweep off. */
-        @WithDefault("30s")
-        java.time.Duration sweepInterval();
-
-        /** How long an unfinished execution must have been unchanged before a sweep takes it up. */
-        @WithDefault("60s")
-        java.time.Duration idleBeforeSweep();
-    }
 }

@@ -81,9 +81,14 @@ public class PgEventStore {
 
     /** A whole stream, as a Multi, read page by page. */
     public Multi<RecordedEvent> streamAll(String streamId) {
+        return streamFrom(streamId, 1);
+    }
+
+    /** A stream from {@code fromVersion} (inclusive, from 1) to its end, as a Multi, read page by page. */
+    public Multi<RecordedEvent> streamFrom(String streamId, int fromVersion) {
         int page = 500;
         return Multi.createBy().repeating()
-                .uni(() -> new int[] {1}, next -> readStream(streamId, next[0], page)
+                .uni(() -> new int[] {fromVersion}, next -> readStream(streamId, next[0], page)
                         .invoke(list -> next[0] += list.size()))
                 .until(List::isEmpty)
                 .onItem().disjoint();

@@ -1,6 +1,8 @@
 package io.harmonia.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.component.ComponentRegistry;
+import io.harmonia.config.StoreConfig;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.CommandRejected;
 import io.harmonia.domain.execution.ExecutionCommand;
@@ -8,9 +10,11 @@ import io.harmonia.domain.execution.ExecutionDecider;
 import io.harmonia.domain.execution.ExecutionEvent;
 import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
 import io.harmonia.domain.execution.ExecutionEvolver;
+import io.harmonia.domain.execution.ExecutionNotFound;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.eventstore.AppendSignal;
 import io.harmonia.eventstore.ConcurrencyConflict;
+import io.harmonia.eventstore.OwnershipLost;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.StoreAvailability;
 import io.harmonia.eventstore.StoreFailures;
@@ -18,40 +22,46 @@ import io.harmonia.eventstore.StoreUnavailable;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.harmonia.projection.workflows.WorkflowDefinitions;
-import io.harmonia.domain.execution.ExecutionNotFound;
+import io.harmonia.runtime.cluster.Ownership;
+import io.harmonia.runtime.cluster.Partitioning;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * The IO loop around the pure decider: load -> decide -> append (events and read model in one transaction) ->
- * then side effects ({@link TaskEffects}: dispatch started tasks to their components, arm timers). Nothing here
- * blocks a thread.
+ * then side effects ({@link TaskEffects}: send started tasks to their components, arm timers). Nothing here blocks a
+ * thread.
  *
- * <p>Timers (retry delays, task and workflow deadlines) live in the events, so they survive a restart: loading an
- * execution re-arms them from its state.
+ * <p>Any replica decides any command, but only the replica that owns the execution's partition ({@link Ownership})
+ * has side effects: its appends are fenced with its epoch (refused once another replica took the partition over),
+ * and it sends the attempts and arms the timers. A replica that does not own the execution appends with optimistic
+ * concurrency alone and has no side effects; the owner learns of those events from the feed
+ * ({@link ForeignAppends}) or when its own next append conflicts, and then sends what they started.
  *
- * <p>Two kinds of work, two answers to a database outage: a <em>request</em> (start, pause, resume, cancel) fails
- * at once with {@link StoreUnavailable} (503) and changes nothing; work that must not be lost (a task's result, a
- * timer, a recovery) waits until Postgres is back and is recorded then ({@link StoreAvailability#untilRecorded}),
- * so no execution is left behind by an outage of any length.
+ * <p>Three kinds of work: a <em>request</em> (start, pause, resume, cancel) fails at once with
+ * {@link StoreUnavailable} (503) while Postgres cannot be reached; an <em>external</em> result (a Kafka worker's)
+ * waits until it is recorded, on whatever replica it arrives; <em>driving</em> (an attempt's result, a timer, a
+ * takeover) waits too, but only its owner may do it: on a replica that lost the partition it is dropped (the new
+ * owner does it again).
  */
 @ApplicationScoped
 public class ExecutionEngine {
@@ -59,33 +69,55 @@ public class ExecutionEngine {
     /** Decisions about workflows with more tasks than this run off the event loop. */
     static final int LARGE_WORKFLOW_TASKS = 256;
 
+    enum Mode { REQUEST, EXTERNAL, DRIVE }
+
     private final TaskEffects effects;
     private final GroupCommit groupCommit;
     private final PgEventStore store;
     private final WorkflowDefinitions workflows;
     private final ExecutionDecider decider;
-    private final Vertx vertx;
     private final Clock clock;
+    private final Ownership ownership;
+    private final LaneQueue queue;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-    private final AppendSignal appended;
+    /** Partitions being handed over: nothing new is sent in them. */
+    private final Set<Integer> holding = ConcurrentHashMap.newKeySet();
+    /** The partitions this runtime drives, with the fencing epoch it holds for each. */
+    private final Map<Integer, Long> epochs = new ConcurrentHashMap<>();
+    /** Partitions whose fence refused an append here: not driven until acquired again. */
+    private final Set<Integer> fenced = ConcurrentHashMap.newKeySet();
     private final StoreAvailability availability;
-    private final Duration requestTimeout;
+    private final AppendSignal appended;
+    private final TimeOrderedIds ids;
+    private final Counter fencedAppends;
 
     public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowDefinitions workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics,
-            StoreAvailability availability, io.harmonia.config.StoreConfig storeConfig, AppendSignal appended) {
-        this.appended = appended;
+            StoreAvailability availability, StoreConfig storeConfig, AppendSignal appended, Ownership ownership,
+            TimeOrderedIds ids) {
         this.availability = availability;
-        this.requestTimeout = storeConfig.requestTimeout();
         this.groupCommit = groupCommit;
         this.store = store;
         this.workflows = workflows;
         this.decider = decider;
-        this.vertx = vertx;
         this.clock = clock;
-        this.effects = new TaskEffects(components, decider, vertx, clock, metrics, this::record);
+        this.appended = appended;
+        this.ownership = ownership;
+        this.ids = ids;
+        this.queue = new LaneQueue(vertx, availability, storeConfig.requestTimeout(), this::lanePassed);
+        this.effects = new TaskEffects(components, decider, vertx, clock, metrics, this::drive);
+        this.fencedAppends = Counter.builder("harmonia.ownership.fenced")
+                .description("appends refused because this replica no longer owns the execution's partition")
+                .register(metrics);
         Gauge.builder("harmonia.executions.hot", lanes, Map::size)
-                .description("executions held in memory (not finished)").register(metrics);
+                .description("executions held in memory").register(metrics);
+    }
+
+    /** A new execution id, in a partition this replica owns when it owns any (so that it drives what it starts). */
+    public String newExecutionId() {
+        UUID id = ids.next();
+        int partition = ownership.ownedPartitionFor(id.hashCode());
+        return (partition < 0 ? id : Partitioning.into(id, partition, ownership.partitions())).toString();
     }
 
     /**
@@ -97,19 +129,16 @@ public class ExecutionEngine {
         if (!availability.available()) {
             return Uni.createFrom().failure(unavailable("start an execution of workflow '" + wf.id() + "'"));
         }
-        Lane lane = new Lane(executionId);
+        Lane lane = new Lane(executionId, ownership.partitionOf(executionId));
         lane.state = ExecutionState.initial();
         lane.workflow = wf;
         lanes.put(executionId, lane);
-        return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction, false)
+        return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction, Mode.REQUEST)
                 .map(Decided::state)
                 .onFailure().invoke(() -> lanes.remove(executionId, lane));
     }
 
-    /**
-     * Runs a request's command against an existing execution. While Postgres cannot be reached it fails at once
-     * with {@link StoreUnavailable} and changes nothing.
-     */
+    /** Runs a request's command; fails at once with {@link StoreUnavailable} while Postgres cannot be reached. */
     public Uni<ExecutionState> command(String executionId, Function<Instant, ExecutionCommand> command) {
         return decide(executionId, command).map(Decided::state);
     }
@@ -122,99 +151,176 @@ public class ExecutionEngine {
         if (!availability.available()) {
             return Uni.createFrom().failure(unavailable("change execution " + executionId));
         }
-        return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null, false);
+        return submit(lane(executionId), command, null, Mode.REQUEST);
     }
 
     /**
-     * Records a command that must not be lost (a task's result, a timer, a recovery): during a database outage it
+     * Records a result from outside (a Kafka worker's), on whatever replica it arrives: during a database outage it
      * waits until Postgres is back, however long that takes, and is decided and recorded then.
      */
     public Uni<Decided> record(String executionId, Function<Instant, ExecutionCommand> command) {
-        return submit(lanes.computeIfAbsent(executionId, Lane::new), command, null, true);
-    }
-
-    /**
-     * Whether this process drives the execution now: it holds its state in memory (loaded or started here), so
-     * its running tasks report here and its timers are armed here.
-     */
-    public boolean drives(String executionId) {
-        Lane lane = lanes.get(executionId);
-        return lane != null && (lane.state != null || lane.busy);
+        return submit(lane(executionId), command, null, Mode.EXTERNAL);
     }
 
     /** The state after a command, and the events it appended. */
     public record Decided(ExecutionState state, List<ExecutionEvent> events) {}
 
-    /** Resumes an execution after a restart: lost attempts start again, timers are re-armed. */
-    public Uni<ExecutionState> recover(String executionId) {
-        return record(executionId, ExecutionCommand.Recover::new).map(Decided::state);
-    }
-
-    /** How many executions are held in memory (not finished). */
+    /** How many executions are held in memory. */
     public int hotExecutions() {
         return lanes.size();
     }
 
-    // ---- the lane: one decision at a time per execution ----
+    // ---- what the partition runtime asks ----
 
-    private Uni<Decided> submit(Lane lane, Function<Instant, ExecutionCommand> command,
-            Function<SqlClient, Uni<Void>> inTransaction, boolean durable) {
-        CompletableFuture<Decided> result = new CompletableFuture<>();
-        AtomicInteger phase = new AtomicInteger(QUEUED);
-        Runnable work = () -> {
-            if (!phase.compareAndSet(QUEUED, RUNNING)) {
-                next(lane); // the request was answered 503 while it waited
-                return;
-            }
-            Uni<Decided> decided = durable
-                    ? availability.untilRecorded(() -> decideAndAppend(lane, command, null, true, true))
-                    : decideAndAppend(lane, command, inTransaction, true, false)
-                            .onFailure(StoreFailures::unreachable)
-                            .transform(err -> unavailable("change execution " + lane.executionId, err));
-            decided.subscribe().with(s -> {
-                result.complete(s);
-                next(lane);
-            }, err -> {
-                result.completeExceptionally(err);
-                next(lane);
-            });
-        };
-        boolean runNow;
-        synchronized (lane) {
-            lane.queue.add(work);
-            runNow = !lane.busy;
-            if (runNow) {
-                lane.busy = true;
-            }
-        }
-        if (!durable && !runNow) {
-            abandonIfStuck(lane, phase, result);
-        }
-        if (runNow) {
-            next(lane);
-        }
-        return Uni.createFrom().completionStage(result);
+    /** Driving work of the owner (an attempt's result, a timer): dropped when this replica no longer owns it. */
+    Uni<Decided> drive(String executionId, Function<Instant, ExecutionCommand> command) {
+        return submit(lane(executionId), command, null, Mode.DRIVE);
     }
 
-    private static final int QUEUED = 0;
-    private static final int RUNNING = 1;
-    private static final int ABANDONED = 2;
+    /**
+     * Takes an execution up after acquiring its partition: a clean handover sends the attempts the previous owner
+     * left unsent (attempts of external workers it did send are left with them); otherwise the attempts that were
+     * running are started again (at-least-once). Timers are armed either way.
+     */
+    Uni<Decided> takeOver(String executionId, boolean clean, Set<String> undispatched) {
+        Lane lane = lane(executionId);
+        Consumer<Lane> prepare = clean
+                ? l -> TaskEffects.markRunningAsSent(l, t -> effects.external(l, t.taskId())
+                        && !undispatched.contains(Lane.attemptKey(t.taskId(), t.run(), t.attempt())))
+                : l -> TaskEffects.markRunningAsSent(l, t -> true);
+        return queue.submit(lane, () -> catchUp(lane, prepare).chain(() -> clean
+                ? Uni.createFrom().item(new Decided(lane.state, List.of()))
+                : decideAndAppend(lane, ExecutionCommand.Recover::new, null, true, Mode.DRIVE)), Mode.DRIVE);
+    }
+
+    /** Brings an execution owned here up to date with its stream (another replica appended to it). */
+    Uni<Decided> refresh(String executionId) {
+        Lane lane = lane(executionId);
+        return queue.submit(lane, () -> catchUp(lane, null).map(x -> new Decided(lane.state, List.of())),
+                Mode.DRIVE);
+    }
+
+    /** The partitions this runtime drives now. */
+    Set<Integer> drivenPartitions() {
+        Set<Integer> out = new HashSet<>(epochs.keySet());
+        out.removeAll(fenced);
+        return out;
+    }
+
+    boolean holds(String executionId) {
+        return lanes.containsKey(executionId);
+    }
+
+    /** The version of the execution held in memory, or -1. */
+    long versionHeld(String executionId) {
+        Lane lane = lanes.get(executionId);
+        ExecutionState s = lane == null ? null : lane.state;
+        return s == null ? -1 : s.version();
+    }
+
+    boolean owns(int partition) {
+        return epochs.containsKey(partition) && !fenced.contains(partition);
+    }
+
+    /** From now on this runtime drives {@code partition}, fenced with {@code epoch}. */
+    void acquired(int partition, long epoch) {
+        fenced.remove(partition);
+        holding.remove(partition);
+        epochs.put(partition, epoch);
+    }
+
+    /** Stops sending new attempts in {@code partition}: it is being handed over. */
+    void hold(int partition) {
+        holding.add(partition);
+    }
+
+    /** Attempts of {@code partition} sent here and not yet reported back. */
+    int inFlight(int partition) {
+        int n = 0;
+        for (Lane lane : lanes.values()) {
+            n += lane.partition == partition ? lane.inFlight.get() : 0;
+        }
+        return n;
+    }
+
+    /** Attempts of {@code partition} recorded as started but not sent (held during a handover). */
+    List<String[]> unsent(int partition) {
+        List<String[]> out = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            ExecutionState s = lane.state;
+            if (lane.partition != partition || s == null || s.running() == 0) {
+                continue;
+            }
+            s.tasks().values().stream()
+                    .filter(t -> t.status() == io.harmonia.domain.execution.TaskStatus.RUNNING
+                            && !lane.dispatched.contains(Lane.attemptKey(t.taskId(), t.run(), t.attempt())))
+                    .forEach(t -> out.add(new String[] {lane.executionId, t.taskId(), String.valueOf(t.run()),
+                            String.valueOf(t.attempt())}));
+        }
+        return out;
+    }
+
+    /** Forgets every execution of {@code partition}: another replica drives them now. */
+    void drop(int partition) {
+        epochs.remove(partition);
+        holding.remove(partition);
+        lanes.values().removeIf(lane -> {
+            if (lane.partition != partition) {
+                return false;
+            }
+            effects.cancelTimers(lane);
+            return true;
+        });
+    }
 
     /**
-     * A request queued behind work that waits for the database (a task result during an outage) is answered 503
-     * after {@code harmonia.store.request-timeout} instead of hanging, and is then not carried out.
+     * Evicts lanes that have had nothing to do for {@code idle}: nothing queued, nothing running or in flight, and no
+     * timer before {@code horizon}. Returns how many.
      */
-    private void abandonIfStuck(Lane lane, AtomicInteger phase, CompletableFuture<Decided> result) {
-        vertx.setTimer(requestTimeout.toMillis(), id -> {
-            if (phase.get() != QUEUED) {
-                return;
-            }
-            if (availability.available()) {
-                abandonIfStuck(lane, phase, result); // busy, not stuck: keep waiting
-            } else if (phase.compareAndSet(QUEUED, ABANDONED)) {
-                result.completeExceptionally(unavailable("change execution " + lane.executionId));
+    int evictIdle(Instant idleSince, Instant horizon) {
+        int[] evicted = {0};
+        lanes.values().removeIf(lane -> {
+            synchronized (lane) {
+                ExecutionState s = lane.state;
+                if (lane.busy || !lane.queue.isEmpty() || s == null || lane.inFlight.get() > 0
+                        || lane.touchedAt > idleSince.toEpochMilli()) {
+                    return false;
+                }
+                Instant wake = s.wakeAt();
+                if (wake == null || (!s.status().terminal() && wake.isBefore(horizon))) {
+                    return false;
+                }
+                effects.cancelTimers(lane);
+                evicted[0]++;
+                return true;
             }
         });
+        return evicted[0];
+    }
+
+    // ---- deciding ----
+
+    private Lane lane(String executionId) {
+        return lanes.computeIfAbsent(executionId, id -> new Lane(id, ownership.partitionOf(id)));
+    }
+
+    /** After each item of a lane: forget lanes of finished executions and of executions this replica does not own. */
+    private void lanePassed(Lane lane) {
+        lane.touchedAt = clock.millis();
+        ExecutionState s = lane.state;
+        if ((s != null && s.status().terminal()) || !owns(lane.partition)) {
+            lanes.remove(lane.executionId, lane);
+            effects.cancelTimers(lane);
+        }
+    }
+
+    private Uni<Decided> submit(Lane lane, Function<Instant, ExecutionCommand> command,
+            Function<SqlClient, Uni<Void>> inTransaction, Mode mode) {
+        return queue.submit(lane, () -> mode == Mode.REQUEST
+                ? decideAndAppend(lane, command, inTransaction, true, mode)
+                        .onFailure(StoreFailures::unreachable)
+                        .transform(err -> unavailable("change execution " + lane.executionId, err))
+                : availability.untilRecorded(() -> decideAndAppend(lane, command, null, true, mode)), mode);
     }
 
     private StoreUnavailable unavailable(String what) {
@@ -226,24 +332,15 @@ public class ExecutionEngine {
         return new StoreUnavailable(what, StoreFailures.describe(cause), availability.retryAfter());
     }
 
-    private void next(Lane lane) {
-        Runnable work;
-        synchronized (lane) {
-            work = lane.queue.poll();
-            if (work == null) {
-                lane.busy = false;
-                if (lane.state != null && lane.state.status().terminal()) {
-                    lanes.remove(lane.executionId, lane);
-                }
-                return;
-            }
-        }
-        work.run();
-    }
-
     private Uni<Decided> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
-            Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict, boolean durable) {
+            Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict, Mode mode) {
         return ensureLoaded(lane).chain(() -> offLoopIfLarge(lane)).chain(() -> {
+            boolean owner = owns(lane.partition);
+            if (mode == Mode.DRIVE && !owner) {
+                LOG.debugf("not driving execution %s: partition %d is not owned here", lane.executionId,
+                        lane.partition);
+                return Uni.createFrom().item(new Decided(lane.state, List.of()));
+            }
             ExecutionCommand command = commandAt.apply(clock.instant());
             List<ExecutionEvent> events = new ArrayList<>(decider.decide(command, lane.state, lane.workflow));
             if (events.isEmpty()) {
@@ -253,17 +350,23 @@ public class ExecutionEngine {
             Set<TaskStarted> ranInline = new HashSet<>();
             ExecutionState after = effects.runInline(lane, command.now(), events, ranInline);
             String stream = StreamIds.execution(lane.executionId);
+            long epoch = owner ? epochs.getOrDefault(lane.partition, -1L) : -1;
             Uni<Void> tx = groupCommit.append(stream, before.version(),
                     PgEventStore.rows(stream, before.version(), events),
-                    ExecutionReadModel.row(after, lane.workflow, command.now()), inTransaction);
+                    ExecutionReadModel.row(after, lane.workflow, command.now(), lane.partition), inTransaction,
+                    lane.partition, epoch);
             // a failure that is not an outage (e.g. a serialization failure) is tried again a few times; an outage
             // is not: a request fails fast, durable work waits for the store (StoreAvailability.untilRecorded)
             return tx
                     .onFailure(err -> transientFailure(err) && !availability.failed(err))
-                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(durable ? 8 : 2)
+                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                    .atMost(mode == Mode.REQUEST ? 2 : 8)
                     .map(ignored -> {
                         lane.state = after;
-                        effects.afterAppend(lane, events, ranInline);
+                        effects.count(events);
+                        if (owner) {
+                            effects.afterAppend(lane, events, ranInline, holding.contains(lane.partition));
+                        }
                         appended.appended();
                         return new Decided(after, events);
                     })
@@ -271,9 +374,22 @@ public class ExecutionEngine {
                         if (!retryOnConflict || inTransaction != null) {
                             return Uni.createFrom().failure(conflict);
                         }
-                        LOG.debugf("conflict on execution %s; reloading and deciding again", lane.executionId);
-                        lane.state = null;
-                        return decideAndAppend(lane, commandAt, null, false, durable);
+                        LOG.debugf("conflict on execution %s; catching up and deciding again", lane.executionId);
+                        return catchUp(lane, null)
+                                .chain(() -> decideAndAppend(lane, commandAt, null, false, mode));
+                    })
+                    .onFailure(OwnershipLost.class).recoverWithUni(lost -> {
+                        fencedAppends.increment();
+                        if (fenced.add(lane.partition)) {
+                            LOG.warnf("partition %d is no longer owned here (%s); its executions are left to"
+                                    + " their new owner", lane.partition, lost.getMessage());
+                        }
+                        if (mode == Mode.DRIVE) {
+                            return Uni.createFrom().item(new Decided(lane.state, List.of()));
+                        }
+                        // a request or an external result is not lost: it is decided again as a non-owner
+                        return catchUp(lane, null)
+                                .chain(() -> decideAndAppend(lane, commandAt, inTransaction, retryOnConflict, mode));
                     });
         });
     }
@@ -285,33 +401,60 @@ public class ExecutionEngine {
     private static Uni<Void> offLoopIfLarge(Lane lane) {
         Uni<Void> now = Uni.createFrom().voidItem();
         return lane.workflow.tasks().size() > LARGE_WORKFLOW_TASKS
-                ? now.emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()) : now;
+                ? now.emitOn(Infrastructure.getDefaultWorkerPool()) : now;
     }
 
     private static boolean transientFailure(Throwable t) {
         return !(t instanceof ConcurrencyConflict) && !(t instanceof CommandRejected)
+                && !(t instanceof OwnershipLost)
                 && !(t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
                         && pg.getSqlState().startsWith("23"));
     }
 
+    /** Loads the lane when it is not in memory; as its owner, sends what is unsent and arms its timers. */
     private Uni<Void> ensureLoaded(Lane lane) {
-        if (lane.state != null) {
-            return Uni.createFrom().voidItem();
-        }
-        return store.streamAll(StreamIds.execution(lane.executionId))
+        return lane.state != null ? Uni.createFrom().voidItem() : catchUp(lane, null);
+    }
+
+    /**
+     * Reads the events of the lane's stream it has not seen (all of them when it is not loaded) and, as the owner,
+     * acts on them: a lane loaded from scratch is reconciled with its state ({@code prepare} first marks what must
+     * not be sent), events another replica appended have their effects.
+     */
+    private Uni<Void> catchUp(Lane lane, Consumer<Lane> prepare) {
+        boolean fresh = lane.state == null;
+        ExecutionState from = fresh ? ExecutionState.initial() : lane.state;
+        List<ExecutionEvent> seen = new ArrayList<>();
+        return store.streamFrom(StreamIds.execution(lane.executionId), (int) from.version() + 1)
                 .map(r -> (ExecutionEvent) r.event())
-                .collect().in(() -> new ExecutionState[] {ExecutionState.initial()},
-                        (acc, e) -> acc[0] = ExecutionEvolver.evolve(acc[0], e))
+                .collect().in(() -> new ExecutionState[] {from}, (acc, e) -> {
+                    acc[0] = ExecutionEvolver.evolve(acc[0], e);
+                    seen.add(e);
+                })
                 .chain(acc -> {
                     ExecutionState s = acc[0];
                     if (!s.exists()) {
                         lanes.remove(lane.executionId, lane);
                         return Uni.createFrom().failure(new ExecutionNotFound(lane.executionId));
                     }
-                    return workflows.definition(s.workflowId(), s.workflowVersion()).invoke(wf -> {
-                        lane.workflow = wf;
+                    Uni<WorkflowDefinition> wf = lane.workflow != null
+                            ? Uni.createFrom().item(lane.workflow)
+                            : workflows.definition(s.workflowId(), s.workflowVersion());
+                    return wf.invoke(def -> {
+                        lane.workflow = def;
                         lane.state = s;
-                        effects.rearmTimers(lane);
+                        if (!owns(lane.partition)) {
+                            return;
+                        }
+                        boolean hold = holding.contains(lane.partition);
+                        if (fresh || prepare != null) {
+                            if (prepare != null) {
+                                prepare.accept(lane);
+                            }
+                            effects.reconcile(lane, hold);
+                        } else if (!seen.isEmpty()) {
+                            effects.afterAppend(lane, seen, Set.of(), hold);
+                        }
                     });
                 })
                 .replaceWithVoid();

@@ -1,7 +1,10 @@
 package io.harmonia.runtime;
 
 import io.harmonia.eventstore.ConcurrencyConflict;
+import io.harmonia.eventstore.OwnershipLost;
+import io.harmonia.eventstore.PartitionLeases;
 import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.runtime.cluster.Ownership;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,9 +31,13 @@ import java.util.function.Function;
 public class GroupCommit {
     static final int MAX_BATCH = 256;
 
-    /** One execution's append: its event rows, its view row, and anything else for the same transaction. */
+    /**
+     * One execution's append: its event rows, its view row, and anything else for the same transaction. The
+     * execution's partition and, when this replica owns it, the fencing epoch it holds ({@code epoch < 0}: an append
+     * by a replica that does not own the execution, checked by the stream version alone).
+     */
     record Append(String streamId, long expectedVersion, List<Tuple> eventRows, Tuple viewRow,
-            Function<SqlClient, Uni<Void>> inTransaction, CompletableFuture<Void> done) {}
+            Function<SqlClient, Uni<Void>> inTransaction, int partition, long epoch, CompletableFuture<Void> done) {}
 
     private final Pool pool;
     private final PgEventStore store;
@@ -39,7 +46,13 @@ public class GroupCommit {
     private final ArrayDeque<Append> queue = new ArrayDeque<>();
     private boolean flushing;
 
-    public GroupCommit(Pool pool, PgEventStore store, ExecutionReadModel readModel, MeterRegistry metrics) {
+    private final PartitionLeases leases;
+    private final Ownership ownership;
+
+    public GroupCommit(Pool pool, PgEventStore store, ExecutionReadModel readModel, MeterRegistry metrics,
+            PartitionLeases leases, Ownership ownership) {
+        this.leases = leases;
+        this.ownership = ownership;
         this.pool = pool;
         this.store = store;
         this.readModel = readModel;
@@ -47,14 +60,19 @@ public class GroupCommit {
                 .description("executions whose appends shared one transaction").register(metrics);
     }
 
-    /** Appends durably; the Uni completes when the transaction holding it has committed. */
+    /**
+     * Appends durably; the Uni completes when the transaction holding it has committed. With {@code epoch >= 0} the
+     * transaction first checks that this replica still owns {@code partition} with that epoch (the fence), and fails
+     * with {@link OwnershipLost} when it does not.
+     */
     public Uni<Void> append(String streamId, long expectedVersion, List<Tuple> eventRows, Tuple viewRow,
-            Function<SqlClient, Uni<Void>> inTransaction) {
+            Function<SqlClient, Uni<Void>> inTransaction, int partition, long epoch) {
         return Uni.createFrom().deferred(() -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
             boolean flushNow;
             synchronized (this) {
-                queue.add(new Append(streamId, expectedVersion, eventRows, viewRow, inTransaction, done));
+                queue.add(new Append(streamId, expectedVersion, eventRows, viewRow, inTransaction, partition, epoch,
+                        done));
                 flushNow = !flushing;
                 flushing = true;
             }
@@ -112,12 +130,34 @@ public class GroupCommit {
             events.addAll(a.eventRows());
             views.add(a.viewRow());
         }
-        Uni<Void> chain = store.insertRows(conn, events).chain(() -> readModel.upsertRows(conn, views));
+        Uni<Void> chain = fence(conn, batch).chain(() -> store.insertRows(conn, events))
+                .chain(() -> readModel.upsertRows(conn, views));
         for (Append a : batch) {
             if (a.inTransaction() != null) {
                 chain = chain.chain(() -> a.inTransaction().apply(conn));
             }
         }
         return chain;
+    }
+
+    /** The fence: this replica still owns the partitions of the batch's owned appends, with the same epochs. */
+    private Uni<Void> fence(SqlClient conn, List<Append> batch) {
+        int owned = 0;
+        for (Append a : batch) {
+            owned += a.epoch() >= 0 ? 1 : 0;
+        }
+        if (owned == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        int[] partitions = new int[owned];
+        long[] epochs = new long[owned];
+        int i = 0;
+        for (Append a : batch) {
+            if (a.epoch() >= 0) {
+                partitions[i] = a.partition();
+                epochs[i++] = a.epoch();
+            }
+        }
+        return leases.fence(conn, ownership.replicaId(), partitions, epochs);
     }
 }

@@ -106,49 +106,109 @@ final class TaskEffects {
                 started.attempt(), def.action(), t.input(), t.firstStartedAt(), started.deadline());
     }
 
-    void afterAppend(Lane lane, List<ExecutionEvent> events, Set<TaskStarted> ranInline) {
+    /**
+     * After an append by this replica as the owner, or after it learned of events another replica appended: sends
+     * the attempts they started (unless they ran inline, already finished, or were sent already) and arms the timers
+     * they set. While the partition is being handed over ({@code hold}), started attempts are not sent: the next
+     * owner sends them.
+     */
+    void afterAppend(Lane lane, List<ExecutionEvent> events, Set<TaskStarted> ranInline, boolean hold) {
         for (ExecutionEvent e : events) {
-            appendedCounters.computeIfAbsent(e.getClass(), c -> metrics.counter("harmonia.events.appended", "type",
-                    c.getSimpleName())).increment();
             if (e instanceof TaskStarted started && ranInline.contains(started)) {
                 continue;
             }
             if (e instanceof TaskStarted started) {
-                dispatch(lane, started);
-                if (started.deadline() != null) {
-                    timer(lane.executionId, started.deadline(), now -> new ExecutionCommand.TimeOutTask(
-                            started.taskId(), started.run(), started.attempt(), random(), now));
+                TaskState t = lane.state.task(started.taskId());
+                if (t.status() == TaskStatus.RUNNING && t.run() == started.run() && t.attempt() == started.attempt()) {
+                    send(lane, t, hold);
                 }
             } else if (e instanceof TaskRetryScheduled retry) {
-                timer(lane.executionId, retry.dueAt(), ExecutionCommand.WakeUp::new);
+                timer(lane, "retry/" + retry.taskId(), retry.dueAt(), ExecutionCommand.WakeUp::new);
             } else if (e instanceof ExecutionStarted s && s.deadline() != null) {
-                timer(lane.executionId, s.deadline(), ExecutionCommand.TimeOutExecution::new);
+                timer(lane, "deadline", s.deadline(), ExecutionCommand.TimeOutExecution::new);
             }
         }
     }
 
-    void rearmTimers(Lane lane) {
+    /** Counts the events this replica appended, by type. */
+    void count(List<ExecutionEvent> events) {
+        for (ExecutionEvent e : events) {
+            appendedCounters.computeIfAbsent(e.getClass(), c -> metrics.counter("harmonia.events.appended", "type",
+                    c.getSimpleName())).increment();
+        }
+    }
+
+    /**
+     * Brings a lane just loaded (or caught up) by its owner in line with its state: every running attempt not sent
+     * by this replica is sent (it was started by another replica, or its start was recorded but never sent), and
+     * every timer of the state is armed. O(tasks).
+     */
+    void reconcile(Lane lane, boolean hold) {
         ExecutionState s = lane.state;
         if (s.status().terminal()) {
             return;
         }
         if (s.deadline() != null) {
-            timer(lane.executionId, s.deadline(), ExecutionCommand.TimeOutExecution::new);
+            timer(lane, "deadline", s.deadline(), ExecutionCommand.TimeOutExecution::new);
         }
         for (TaskState t : s.tasks().values()) {
             if (t.status() == TaskStatus.RETRYING) {
-                timer(lane.executionId, t.retryAt(), ExecutionCommand.WakeUp::new);
-            } else if (t.status() == TaskStatus.RUNNING && t.deadline() != null) {
-                timer(lane.executionId, t.deadline(), now -> new ExecutionCommand.TimeOutTask(t.taskId(), t.run(),
-                        t.attempt(), random(), now));
+                timer(lane, "retry/" + t.taskId(), t.retryAt(), ExecutionCommand.WakeUp::new);
+            } else if (t.status() == TaskStatus.RUNNING) {
+                send(lane, t, hold);
             }
         }
     }
 
-    private void timer(String executionId, Instant at, Function<Instant, ExecutionCommand> command) {
+    /** Counts every running attempt of the lane as sent (they are restarted or left with their worker instead). */
+    static void markRunningAsSent(Lane lane, java.util.function.Predicate<TaskState> which) {
+        for (TaskState t : lane.state.tasks().values()) {
+            if (t.status() == TaskStatus.RUNNING && which.test(t)) {
+                lane.dispatched.add(Lane.attemptKey(t.taskId(), t.run(), t.attempt()));
+            }
+        }
+    }
+
+    /** Whether the task's component works outside this process (e.g. a Kafka worker): its attempts outlive us. */
+    boolean external(Lane lane, String taskId) {
+        TaskDefinition def = WorkflowIndex.of(lane.workflow).task(taskId, lane.workflow);
+        return components.get(def.component()).map(c -> !"in-process".equals(c.transport())).orElse(false);
+    }
+
+    private void send(Lane lane, TaskState t, boolean hold) {
+        if (t.deadline() != null) {
+            timer(lane, "timeout/" + t.taskId() + "/" + t.run() + "/" + t.attempt(), t.deadline(),
+                    now -> new ExecutionCommand.TimeOutTask(t.taskId(), t.run(), t.attempt(), random(), now));
+        }
+        if (hold || !lane.dispatched.add(Lane.attemptKey(t.taskId(), t.run(), t.attempt()))) {
+            return;
+        }
+        dispatch(lane, new TaskStarted(t.taskId(), t.run(), t.attempt(), t.deadline(), t.startedAt()));
+    }
+
+    /** Cancels the lane's timers (it is evicted, or its partition went to another replica). */
+    void cancelTimers(Lane lane) {
+        synchronized (lane.timers) {
+            lane.timers.values().forEach(vertx::cancelTimer);
+            lane.timers.clear();
+        }
+    }
+
+    private void timer(Lane lane, String what, Instant at, Function<Instant, ExecutionCommand> command) {
+        String key = what + "@" + at.toEpochMilli();
         long delay = Math.max(1, Duration.between(clock.instant(), at).toMillis() + 1);
-        vertx.setTimer(delay, id -> recorder.apply(executionId, command).subscribe().with(s -> { },
-                err -> LOG.errorf("timer for execution %s failed: %s", executionId, err.toString())));
+        synchronized (lane.timers) {
+            if (lane.timers.containsKey(key)) {
+                return;
+            }
+            lane.timers.put(key, vertx.setTimer(delay, id -> {
+                synchronized (lane.timers) {
+                    lane.timers.remove(key);
+                }
+                recorder.apply(lane.executionId, command).subscribe().with(s -> { },
+                        err -> LOG.errorf("timer for execution %s failed: %s", lane.executionId, err.toString()));
+            }));
+        }
     }
 
     private void dispatch(Lane lane, TaskStarted started) {
@@ -160,18 +220,23 @@ final class TaskEffects {
                 ? Uni.createFrom().item(TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
                         + def.component() + "' is not registered", false))
                 : Uni.createFrom().deferred(() -> component.invoke(invocation));
+        lane.inFlight.incrementAndGet();
         result.onFailure().recoverWithItem(err -> TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
                         + def.component() + "' failed unexpectedly: " + err, true))
-                .subscribe().with(r -> report(executionId, started, r));
+                .subscribe().with(r -> report(lane, started, r));
     }
 
-    private void report(String executionId, TaskStarted started, TaskResult r) {
+    /** Records an attempt's result; the attempt counts as in flight until its result is recorded (or refused). */
+    private void report(Lane lane, TaskStarted started, TaskResult r) {
         if (r instanceof TaskResult.Pending) {
-            return; // an external worker reports the result later
+            lane.inFlight.decrementAndGet(); // an external worker reports the result later, to any replica
+            return;
         }
-        recorder.apply(executionId, resultCommand(started, r)).subscribe().with(s -> { }, err -> LOG.errorf(
-                "could not record the result of task '%s' attempt %d of execution %s: %s", started.taskId(),
-                started.attempt(), executionId, err.toString()));
+        recorder.apply(lane.executionId, resultCommand(started, r)).onTermination()
+                .invoke(lane.inFlight::decrementAndGet)
+                .subscribe().with(s -> { }, err -> LOG.errorf(
+                        "could not record the result of task '%s' attempt %d of execution %s: %s", started.taskId(),
+                        started.attempt(), lane.executionId, err.toString()));
     }
 
     private static Function<Instant, ExecutionCommand> resultCommand(TaskStarted started, TaskResult r) {

@@ -52,6 +52,27 @@ public record ExecutionState(
         return table.running();
     }
 
+    /** {@link #wakeAt()} of an execution that waits for nothing that time brings (e.g. paused, nothing running). */
+    public static final Instant NEVER = Instant.parse("9999-12-31T00:00:00Z");
+
+    /**
+     * When this execution next needs the replica that drives it, while none of its attempts runs: its earliest timer
+     * (the workflow's deadline, a retry falling due), or {@link #NEVER}. Null while an attempt runs (or when it has
+     * finished): then it is driven in memory. O(tasks) when nothing runs, O(1) otherwise.
+     */
+    public Instant wakeAt() {
+        if (status.terminal() || running() > 0) {
+            return null;
+        }
+        Instant earliest = deadline == null ? NEVER : deadline;
+        for (TaskState t : table.tasks().values()) {
+            if (t.status() == TaskStatus.RETRYING && t.retryAt() != null && t.retryAt().isBefore(earliest)) {
+                earliest = t.retryAt();
+            }
+        }
+        return earliest;
+    }
+
     ExecutionState withTask(TaskState t, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table.with(t),

@@ -30,19 +30,20 @@ public class ExecutionReadModel {
     }
 
     private static final String UPSERT = "insert into executions (id, workflow_id, workflow_version, status,"
-            + " created_at, updated_at, stream_version, view) values ($1, $2, $3, $4, $5, $5, $6, $7::text::json)"
+            + " created_at, updated_at, stream_version, view, partition, wake_at)"
+            + " values ($1, $2, $3, $4, $5, $5, $6, $7::text::json, $8, $9)"
             + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
-            + " stream_version = excluded.stream_version, view = excluded.view";
+            + " stream_version = excluded.stream_version, view = excluded.view, partition = excluded.partition,"
+            + " wake_at = excluded.wake_at";
+    private static final String UNFINISHED = "status in ('PENDING', 'RUNNING', 'PAUSED')";
 
-    public Uni<Void> upsert(SqlClient tx, ExecutionState s, WorkflowDefinition wf, Instant now) {
-        return upsertRows(tx, List.of(row(s, wf, now)));
-    }
-
-    /** The row of one execution's view, for batching. */
-    public static Tuple row(ExecutionState s, WorkflowDefinition wf, Instant now) {
-        return Tuple.tuple(List.of(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
+    /** The row of one execution's view in {@code partition}, for batching. */
+    public static Tuple row(ExecutionState s, WorkflowDefinition wf, Instant now, int partition) {
+        Instant wake = s.wakeAt();
+        return Tuple.tuple(java.util.Arrays.asList(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
                 s.workflowVersion(), s.status().name(), now.atOffset(ZoneOffset.UTC), (int) s.version(),
-                ExecutionView.of(s, wf).toString()));
+                ExecutionView.of(s, wf).toString(), (short) partition,
+                wake == null ? null : wake.atOffset(ZoneOffset.UTC)));
     }
 
     /** Upserts rows made by {@link #row} (one per execution) in one round trip. */
@@ -55,6 +56,45 @@ public class ExecutionReadModel {
                 .execute(Tuple.of(UUID.fromString(executionId)))
                 .map(rows -> rows.size() == 0 ? Optional.empty()
                         : Optional.of(parse(rows.iterator().next().getString(0))));
+    }
+
+    /**
+     * The unfinished executions of {@code partition} that its new owner must take up now: those with something
+     * running, and those whose next timer falls due before {@code horizon}. The others wait in their rows.
+     */
+    public Uni<List<String>> toTakeUp(int partition, Instant horizon) {
+        return ids("select id from executions where partition = $1 and " + UNFINISHED
+                + " and (wake_at is null or wake_at <= $2)",
+                Tuple.of((short) partition, horizon.atOffset(ZoneOffset.UTC)));
+    }
+
+    /**
+     * Unfinished executions of the {@code partitions} to take up now: a timer falls due before {@code horizon}, or
+     * something runs and nothing changed since {@code idleSince}. At most {@code limit}.
+     */
+    public Uni<List<String>> dueOrIdle(java.util.Set<Integer> partitions, Instant horizon, Instant idleSince,
+            int limit) {
+        Short[] owned = partitions.stream().map(Integer::shortValue).toArray(Short[]::new);
+        return ids("select id from executions where partition = any($1) and " + UNFINISHED
+                + " and (wake_at <= $2 or (wake_at is null and updated_at < $3)) limit $4",
+                Tuple.of(owned, horizon.atOffset(ZoneOffset.UTC), idleSince.atOffset(ZoneOffset.UTC), limit));
+    }
+
+    /**
+     * Gives unfinished executions from before partitions existed their partition ({@code partitionSql}: the
+     * expression of {@code Partitioning.sql("id", "$1")}); returns how many.
+     */
+    public Uni<Integer> fillPartitions(String partitionSql, int partitions) {
+        return pool.preparedQuery("update executions set partition = " + partitionSql + " where partition is null"
+                + " and " + UNFINISHED).execute(Tuple.of(partitions)).map(rows -> rows.rowCount());
+    }
+
+    private Uni<List<String>> ids(String sql, Tuple args) {
+        return pool.preparedQuery(sql).execute(args).map(rows -> {
+            List<String> ids = new ArrayList<>(rows.size());
+            rows.forEach(r -> ids.add(r.getUUID(0).toString()));
+            return ids;
+        });
     }
 
     /** Ids of executions that have not finished, oldest first. */
