@@ -97,28 +97,6 @@ public class ExecutionReadModel {
         });
     }
 
-    /** Ids of executions that have not finished, oldest first. */
-    public Uni<List<String>> unfinished() {
-        return pool.query("select id from executions where status in ('PENDING', 'RUNNING', 'PAUSED')"
-                        + " order by created_at")
-                .execute().map(rows -> {
-                    List<String> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getUUID(0).toString()));
-                    return ids;
-                });
-    }
-
-    /** Ids of unfinished executions whose last change is older than {@code before}, oldest first, at most {@code limit}. */
-    public Uni<List<String>> unfinishedUnchangedSince(Instant before, int limit) {
-        return pool.preparedQuery("select id from executions where status in ('PENDING', 'RUNNING', 'PAUSED')"
-                        + " and updated_at < $1 order by updated_at limit $2")
-                .execute(Tuple.of(before.atOffset(ZoneOffset.UTC), limit)).map(rows -> {
-                    List<String> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getUUID(0).toString()));
-                    return ids;
-                });
-    }
-
     /** A page of execution views, newest first, with the given status and workflow (when not null). */
     public Uni<ListQuery.Page<JsonNode>> list(String status, String workflowId, int limit, int offset,
             PageCursor after, int maxExactTotal) {

@@ -1,0 +1,66 @@
+package io.harmonia.runtime;
+
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
+import io.harmonia.eventstore.RecordedEvent;
+import io.harmonia.runtime.cluster.Ownership;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * How the owner of an execution learns of events another replica appended to it (a pause, a resume or a cancel
+ * that reached another replica, a Kafka worker's result consumed there, a start on a replica that owned no
+ * partition): it reads every page of the global feed and, for each execution it owns whose stream went past what
+ * it holds in memory, catches up and acts on the new events (sends the attempts they started, arms their timers).
+ * Its own appends are already held, so they cost nothing here; a finished execution not held needs nothing.
+ */
+@ApplicationScoped
+public class ForeignAppends {
+    private static final Logger LOG = Logger.getLogger(ForeignAppends.class);
+    private static final String PREFIX = "execution-";
+    private static final Set<String> FINISHED = Set.of(ExecutionCompleted.class.getSimpleName(),
+            ExecutionFailed.class.getSimpleName(), ExecutionCanceled.class.getSimpleName());
+
+    private final ExecutionEngine engine;
+    private final Ownership ownership;
+
+    public ForeignAppends(ExecutionEngine engine, Ownership ownership) {
+        this.engine = engine;
+        this.ownership = ownership;
+    }
+
+    /** A page of the global feed, in order. Quick: catching up is queued on each execution's lane. */
+    public void onPage(List<RecordedEvent> page) {
+        Map<String, RecordedEvent> last = new HashMap<>();
+        for (RecordedEvent e : page) {
+            if (e.streamId().startsWith(PREFIX)) {
+                last.put(e.streamId().substring(PREFIX.length()), e);
+            }
+        }
+        for (Map.Entry<String, RecordedEvent> entry : last.entrySet()) {
+            String id = entry.getKey();
+            RecordedEvent e = entry.getValue();
+            int partition;
+            try {
+                partition = ownership.partitionOf(id);
+            } catch (IllegalArgumentException notAnId) {
+                continue;
+            }
+            if (!engine.owns(partition)) {
+                continue;
+            }
+            long held = engine.versionHeld(id);
+            if (held >= e.streamVersion() || (held < 0 && FINISHED.contains(e.type()))) {
+                continue;
+            }
+            engine.refresh(id).subscribe().with(d -> { }, err -> LOG.warnf(
+                    "could not catch up with execution %s (appended to by another replica): %s", id,
+                    err.toString()));
+        }
+    }
+}
