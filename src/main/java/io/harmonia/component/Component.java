@@ -55,6 +55,17 @@ public interface Component {
         return false;
     }
 
+    /**
+     * For an action that only waits (e.g. {@code core.sleep}): when its attempt is done, computed from what the
+     * events record (its input, when its run first started). The runtime then keeps a durable timer instead of a
+     * call in flight: the execution may be evicted from memory and handed to another replica while it waits, and the
+     * attempt is not started again when its driver dies. At that time {@link #invoke} is called and must complete at
+     * once. Null (the default) for every other action, and for an input the action would refuse.
+     */
+    default java.time.Instant wakesAt(TaskInvocation invocation) {
+        return null;
+    }
+
     /** Runs an inline action synchronously; only called when {@link #runsInline} is true for its action. */
     default TaskResult invokeInline(TaskInvocation invocation) {
         throw new IllegalStateException("Expected component '" + name() + "' to run action '" + invocation.action()

@@ -184,13 +184,18 @@ public class ExecutionEngine {
      */
     Uni<Decided> takeOver(String executionId, boolean clean, Set<String> undispatched) {
         Lane lane = lane(executionId);
+        Set<String> waiting = ConcurrentHashMap.newKeySet();
         Consumer<Lane> prepare = clean
                 ? l -> TaskEffects.markRunningAsSent(l, t -> effects.external(l, t.taskId())
                         && !undispatched.contains(Lane.attemptKey(t.taskId(), t.run(), t.attempt())))
-                : l -> TaskEffects.markRunningAsSent(l, t -> true);
+                : l -> {
+                    waiting.addAll(effects.waiting(l));
+                    TaskEffects.markRunningAsSent(l, t -> !waiting.contains(t.taskId()));
+                };
         return queue.submit(lane, () -> catchUp(lane, prepare).chain(() -> clean
                 ? Uni.createFrom().item(new Decided(lane.state, List.of()))
-                : decideAndAppend(lane, ExecutionCommand.Recover::new, null, true, Mode.DRIVE)), Mode.DRIVE);
+                : decideAndAppend(lane, now -> new ExecutionCommand.Recover(waiting, now), null, true, Mode.DRIVE)),
+                Mode.DRIVE);
     }
 
     /** Brings an execution owned here up to date with its stream (another replica appended to it). */
@@ -286,8 +291,8 @@ public class ExecutionEngine {
                         || lane.touchedAt > idleSince.toEpochMilli()) {
                     return false;
                 }
-                Instant wake = s.wakeAt();
-                if (wake == null || (!s.status().terminal() && wake.isBefore(horizon))) {
+                Instant wake = effects.wakeOf(lane, s);
+                if (wake == null || wake.isBefore(horizon)) {
                     return false;
                 }
                 effects.cancelTimers(lane);
@@ -353,7 +358,8 @@ public class ExecutionEngine {
             long epoch = owner ? epochs.getOrDefault(lane.partition, -1L) : -1;
             Uni<Void> tx = groupCommit.append(stream, before.version(),
                     PgEventStore.rows(stream, before.version(), events),
-                    ExecutionReadModel.row(after, lane.workflow, command.now(), lane.partition), inTransaction,
+                    ExecutionReadModel.row(after, lane.workflow, command.now(), lane.partition,
+                            effects.wakeOf(lane, after)), inTransaction,
                     lane.partition, epoch);
             // a failure that is not an outage (e.g. a serialization failure) is tried again a few times; an outage
             // is not: a request fails fast, durable work waits for the store (StoreAvailability.untilRecorded)

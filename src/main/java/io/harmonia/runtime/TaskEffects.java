@@ -180,10 +180,75 @@ final class TaskEffects {
             timer(lane, "timeout/" + t.taskId() + "/" + t.run() + "/" + t.attempt(), t.deadline(),
                     now -> new ExecutionCommand.TimeOutTask(t.taskId(), t.run(), t.attempt(), random(), now));
         }
-        if (hold || !lane.dispatched.add(Lane.attemptKey(t.taskId(), t.run(), t.attempt()))) {
+        String key = Lane.attemptKey(t.taskId(), t.run(), t.attempt());
+        if (hold || !lane.dispatched.add(key)) {
             return;
         }
-        dispatch(lane, new TaskStarted(t.taskId(), t.run(), t.attempt(), t.deadline(), t.startedAt()));
+        TaskStarted started = new TaskStarted(t.taskId(), t.run(), t.attempt(), t.deadline(), t.startedAt());
+        Instant wake = wakesAt(lane, lane.state, t);
+        if (wake == null) {
+            dispatch(lane, started);
+            return;
+        }
+        // an attempt that only waits: a timer, nothing in flight; at its time the component completes it at once
+        timer(lane, "wake/" + key, wake, () -> {
+            TaskState now = lane.state.task(t.taskId());
+            if (now.status() == TaskStatus.RUNNING && now.run() == t.run() && now.attempt() == t.attempt()) {
+                dispatch(lane, started);
+            }
+        });
+    }
+
+    /** When a running attempt that only waits is done (see {@link Component#wakesAt}); null for any other. */
+    Instant wakesAt(Lane lane, ExecutionState state, TaskState t) {
+        TaskDefinition def = WorkflowIndex.of(lane.workflow).task(t.taskId(), lane.workflow);
+        Component component = components.get(def.component()).orElse(null);
+        if (component == null || t.status() != TaskStatus.RUNNING) {
+            return null;
+        }
+        return component.wakesAt(invocation(lane.executionId, state, def,
+                new TaskStarted(t.taskId(), t.run(), t.attempt(), t.deadline(), t.startedAt())));
+    }
+
+    /**
+     * When the execution must next be taken up by its driver: null while an attempt is in flight; otherwise its
+     * earliest timer, counting the attempts that only wait (see {@code ExecutionState.wakeAt}).
+     */
+    Instant wakeOf(Lane lane, ExecutionState state) {
+        if (state.status().terminal()) {
+            return null;
+        }
+        if (state.running() == 0) {
+            return state.wakeAt();
+        }
+        Instant earliest = state.earliestTimer();
+        long running = state.running();
+        for (TaskState t : state.tasks().values()) {
+            if (running == 0) {
+                break;
+            }
+            if (t.status() != TaskStatus.RUNNING) {
+                continue;
+            }
+            running--;
+            Instant wake = wakesAt(lane, state, t);
+            if (wake == null) {
+                return null;
+            }
+            earliest = wake.isBefore(earliest) ? wake : earliest;
+        }
+        return earliest;
+    }
+
+    /** The tasks whose running attempt only waits: they survive a change of driver (see {@code Recover}). */
+    Set<String> waiting(Lane lane) {
+        Set<String> out = new java.util.HashSet<>();
+        for (TaskState t : lane.state.tasks().values()) {
+            if (t.status() == TaskStatus.RUNNING && wakesAt(lane, lane.state, t) != null) {
+                out.add(t.taskId());
+            }
+        }
+        return out;
     }
 
     /** Cancels the lane's timers (it is evicted, or its partition went to another replica). */
@@ -195,6 +260,11 @@ final class TaskEffects {
     }
 
     private void timer(Lane lane, String what, Instant at, Function<Instant, ExecutionCommand> command) {
+        timer(lane, what, at, () -> recorder.apply(lane.executionId, command).subscribe().with(s -> { },
+                err -> LOG.errorf("timer for execution %s failed: %s", lane.executionId, err.toString())));
+    }
+
+    private void timer(Lane lane, String what, Instant at, Runnable action) {
         String key = what + "@" + at.toEpochMilli();
         long delay = Math.max(1, Duration.between(clock.instant(), at).toMillis() + 1);
         synchronized (lane.timers) {
@@ -205,8 +275,7 @@ final class TaskEffects {
                 synchronized (lane.timers) {
                     lane.timers.remove(key);
                 }
-                recorder.apply(lane.executionId, command).subscribe().with(s -> { },
-                        err -> LOG.errorf("timer for execution %s failed: %s", lane.executionId, err.toString()));
+                action.run();
             }));
         }
     }

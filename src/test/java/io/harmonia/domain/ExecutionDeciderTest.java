@@ -396,5 +396,14 @@ class ExecutionDeciderTest {
                             org.assertj.core.groups.Tuple.tuple("c", 2));
             assertThat(only(events, TaskCompleted.class)).isEmpty();
         }
+
+        @Test
+        void recoveryKeepsTheAttemptsThatOnlyWaitForARecordedTime() {
+            Spec spec = new Spec(FAN).started(json("{}"));
+            List<ExecutionEvent> events = spec.when(new ExecutionCommand.Recover(java.util.Set.of("a"),
+                    T0.plusSeconds(5)));
+            assertThat(only(events, TaskStarted.class)).extracting(TaskStarted::taskId, TaskStarted::attempt)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("b", 2));
+        }
     }
 }

@@ -138,6 +138,25 @@ public class CoreComponent implements Component {
         }
     }
 
+    /** A sleep is a durable timer: it is done {@code ms} after the first attempt of its run started. */
+    @Override
+    public Instant wakesAt(TaskInvocation invocation) {
+        if (!SLEEP.equals(invocation.action())) {
+            return null;
+        }
+        JsonNode input = invocation.input();
+        Long ms = nonNegativeInteger(input != null && input.isObject() ? input.get("ms") : null);
+        if (ms == null) {
+            return null;
+        }
+        Instant from = invocation.firstStartedAt() == null ? clock.instant() : invocation.firstStartedAt();
+        try {
+            return from.plusMillis(ms);
+        } catch (java.time.DateTimeException | ArithmeticException tooFar) {
+            return io.harmonia.domain.execution.ExecutionState.NEVER;
+        }
+    }
+
     private Uni<TaskResult> sleep(TaskInvocation invocation) {
         JsonNode input = invocation.input();
         JsonNode msNode = input != null && input.isObject() ? input.get("ms") : null;

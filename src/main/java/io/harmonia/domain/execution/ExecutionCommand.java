@@ -35,8 +35,18 @@ public sealed interface ExecutionCommand {
     record Cancel(String reason, Instant now) implements ExecutionCommand {}
 
     /**
-     * The engine restarted. Attempts that were running when it stopped are lost: each is started again as a new
-     * attempt (at-least-once), and whatever else is due is started.
+     * The execution's driver changed without a clean handover (a replica died, or restarted). Attempts that were
+     * running are lost: each is started again as a new attempt (at-least-once), except the tasks in {@code keep},
+     * whose attempts survive their driver (they only wait for a time that the events record, e.g. core.sleep); and
+     * whatever else is due is started.
      */
-    record Recover(Instant now) implements ExecutionCommand {}
+    record Recover(java.util.Set<String> keep, Instant now) implements ExecutionCommand {
+        public Recover {
+            keep = java.util.Set.copyOf(keep);
+        }
+
+        public Recover(Instant now) {
+            this(java.util.Set.of(), now);
+        }
+    }
 }

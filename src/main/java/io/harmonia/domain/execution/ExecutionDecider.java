@@ -133,8 +133,8 @@ public final class ExecutionDecider {
                 endTasks(d, EXECUTION_CANCELED, "execution '" + state.executionId() + "' was canceled: " + reason,
                         now);
                 d.add(new ExecutionCanceled(reason, now));
-            } else if (command instanceof Recover) {
-                recover(d, wf, now);
+            } else if (command instanceof Recover r) {
+                recover(d, wf, r.keep(), now);
             } else if (!(command instanceof WakeUp)) {
                 throw new IllegalArgumentException("Expected a known command, found " + command.getClass().getName());
             }
@@ -203,11 +203,13 @@ public final class ExecutionDecider {
         }
     }
 
-    private void recover(Decision d, WorkflowDefinition wf, Instant now) {
+    private void recover(Decision d, WorkflowDefinition wf, java.util.Set<String> keep, Instant now) {
         long lost = d.state.running();
         for (int i = 0; i < d.index.size() && lost > 0; i++) {
             TaskState t = d.state.task(d.index.task(i).id());
-            if (t.status() == TaskStatus.RUNNING) {
+            if (t.status() == TaskStatus.RUNNING && keep.contains(t.taskId())) {
+                lost--; // it only waits for a recorded time: its new driver waits on
+            } else if (t.status() == TaskStatus.RUNNING) {
                 // the attempt was lost with the process that ran it: start it again (at-least-once)
                 d.add(new TaskStarted(t.taskId(), t.run(), t.attempt() + 1, deadline(d, wf, t.taskId(), now), now));
                 lost--;

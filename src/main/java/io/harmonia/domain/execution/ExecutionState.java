@@ -57,17 +57,27 @@ public record ExecutionState(
 
     /**
      * When this execution next needs the replica that drives it, while none of its attempts runs: its earliest timer
-     * (the workflow's deadline, a retry falling due), or {@link #NEVER}. Null while an attempt runs (or when it has
-     * finished): then it is driven in memory. O(tasks) when nothing runs, O(1) otherwise.
+     * (see {@link #earliestTimer}), or {@link #NEVER}. Null while an attempt runs (or when it has finished): then it
+     * is driven in memory. O(tasks) when nothing runs, O(1) otherwise.
      */
     public Instant wakeAt() {
         if (status.terminal() || running() > 0) {
             return null;
         }
+        return earliestTimer();
+    }
+
+    /**
+     * The earliest time something falls due by itself: the workflow's deadline, a retry, a running attempt's
+     * deadline; {@link #NEVER} when none. O(tasks).
+     */
+    public Instant earliestTimer() {
         Instant earliest = deadline == null ? NEVER : deadline;
         for (TaskState t : table.tasks().values()) {
-            if (t.status() == TaskStatus.RETRYING && t.retryAt() != null && t.retryAt().isBefore(earliest)) {
-                earliest = t.retryAt();
+            Instant due = t.status() == TaskStatus.RETRYING ? t.retryAt()
+                    : t.status() == TaskStatus.RUNNING ? t.deadline() : null;
+            if (due != null && due.isBefore(earliest)) {
+                earliest = due;
             }
         }
         return earliest;

@@ -37,9 +37,11 @@ public class ExecutionReadModel {
             + " wake_at = excluded.wake_at";
     private static final String UNFINISHED = "status in ('PENDING', 'RUNNING', 'PAUSED')";
 
-    /** The row of one execution's view in {@code partition}, for batching. */
-    public static Tuple row(ExecutionState s, WorkflowDefinition wf, Instant now, int partition) {
-        Instant wake = s.wakeAt();
+    /**
+     * The row of one execution's view in {@code partition}, for batching. {@code wake}: when its driver must next
+     * take it up (null while it is driven in memory; see the migration V6_1).
+     */
+    public static Tuple row(ExecutionState s, WorkflowDefinition wf, Instant now, int partition, Instant wake) {
         return Tuple.tuple(java.util.Arrays.asList(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
                 s.workflowVersion(), s.status().name(), now.atOffset(ZoneOffset.UTC), (int) s.version(),
                 ExecutionView.of(s, wf).toString(), (short) partition,
