@@ -84,6 +84,11 @@ public class ExecutionEngine {
     private final Set<Integer> holding = ConcurrentHashMap.newKeySet();
     /** The partitions this runtime drives, with the fencing epoch it holds for each. */
     private final Map<Integer, Long> epochs = new ConcurrentHashMap<>();
+    /**
+     * Partitions acquired whose executions are being taken up: until that is done, only the takeover reconciles
+     * their executions (a request may load one, but sends nothing the takeover would start again).
+     */
+    private final Set<Integer> takingUp = ConcurrentHashMap.newKeySet();
     /** Partitions whose fence refused an append here: not driven until acquired again. */
     private final Set<Integer> fenced = ConcurrentHashMap.newKeySet();
     private final StoreAvailability availability;
@@ -200,6 +205,9 @@ public class ExecutionEngine {
 
     /** Brings an execution owned here up to date with its stream (another replica appended to it). */
     Uni<Decided> refresh(String executionId) {
+        if (takingUp.contains(ownership.partitionOf(executionId))) {
+            return Uni.createFrom().item(new Decided(null, List.of())); // the takeover reads it anyway
+        }
         Lane lane = lane(executionId);
         return queue.submit(lane, () -> catchUp(lane, null).map(x -> new Decided(lane.state, List.of())),
                 Mode.DRIVE);
@@ -209,6 +217,7 @@ public class ExecutionEngine {
     Set<Integer> drivenPartitions() {
         Set<Integer> out = new HashSet<>(epochs.keySet());
         out.removeAll(fenced);
+        out.removeAll(takingUp);
         return out;
     }
 
@@ -231,7 +240,13 @@ public class ExecutionEngine {
     void acquired(int partition, long epoch) {
         fenced.remove(partition);
         holding.remove(partition);
+        takingUp.add(partition);
         epochs.put(partition, epoch);
+    }
+
+    /** The executions of {@code partition} that needed a driver have been taken up. */
+    void takenUp(int partition) {
+        takingUp.remove(partition);
     }
 
     /** Stops sending new attempts in {@code partition}: it is being handed over. */
@@ -268,6 +283,7 @@ public class ExecutionEngine {
     /** Forgets every execution of {@code partition}: another replica drives them now. */
     void drop(int partition) {
         epochs.remove(partition);
+        takingUp.remove(partition);
         holding.remove(partition);
         lanes.values().removeIf(lane -> {
             if (lane.partition != partition) {
@@ -453,6 +469,9 @@ public class ExecutionEngine {
                             return;
                         }
                         boolean hold = holding.contains(lane.partition);
+                        if (prepare == null && takingUp.contains(lane.partition)) {
+                            return; // loaded for a request: the takeover reconciles it
+                        }
                         if (fresh || prepare != null) {
                             if (prepare != null) {
                                 prepare.accept(lane);

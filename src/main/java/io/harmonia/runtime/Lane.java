@@ -4,7 +4,6 @@ import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.ExecutionState;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -27,7 +26,7 @@ final class Lane {
     ExecutionState state;
     WorkflowDefinition workflow;
     /** Attempts sent to their component by this replica ("taskId/run/attempt"). */
-    final Set<String> dispatched = new HashSet<>();
+    final Set<String> dispatched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Attempts sent and not yet reported back (in-process components) or not yet handed to the transport. */
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Armed Vert.x timers by what they are for ("kind/taskId/run/attempt@due"). */

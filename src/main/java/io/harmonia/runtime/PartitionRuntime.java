@@ -84,6 +84,7 @@ public class PartitionRuntime implements PartitionListener {
                         .merge(config.takeUpConcurrency())
                         .collect().with(Collectors.counting())
                         .invoke(n -> {
+                            engine.takenUp(partition);
                             if (n > 0) {
                                 LOG.debugf("partition %d: took up %d executions (%s handover)", partition, n,
                                         handover.clean() ? "clean" : "no clean");
