@@ -287,8 +287,9 @@ public class Bench {
     }
 
     /**
-     * The relay's lag gauge: the largest over the replicas that report it (the feed is one, so each relay's lag is
-     * how far it is behind the same tail), or -1 when none does (the relay is off).
+     * The relay's lag gauge: the largest over the replicas that report it (each measures the same durable relay
+     * cursor, whichever replica publishes, so they differ only by when each last refreshed it), or -1 when none
+     * does.
      */
     static double relayLag(Pattern gauge) throws Exception {
         double lag = -1;
