@@ -97,8 +97,11 @@ for i in $(seq 1 "$N"); do
     sleep 0.5
   done
   curl -sf "$url" >/dev/null 2>&1 || {
-    echo "replica r$i did not become ready in 120 s ($url); its log ends with:"
-    tail -30 "target/replicas-bench-r$i.log"
+    echo "replica r$i did not become ready in 120 s ($url); it answers:"
+    curl -s "$url" 2>&1 | head -c 2000 || true
+    echo
+    echo "and its log (target/replicas-bench-r$i.log) ends with:"
+    tail -5 "target/replicas-bench-r$i.log" | cut -c1-400
     exit 1
   }
 done
