@@ -1,7 +1,10 @@
 ///usr/bin/env java --source 17 "$0" "$@"; exit $?
 // Harmonia load benchmark: run with `java bench/Bench.java [options]` against a running Harmonia.
 //
-//   --url http://localhost:8080   where Harmonia listens
+//   --url http://localhost:8080   where Harmonia listens; several replicas: --url http://a:8080,http://b:8080,...
+//                                  (starts go round-robin over them; progress, read-back and the relay check ask
+//                                  the first, since any replica answers for every execution; the service CPU is
+//                                  the sum over all of them, also printed per replica)
 //   --workload W1|W2|W3            W1 fan-out/fan-in A -> (B, C, D) -> E; W2 a chain of 10 tasks; W3 one task
 //   --executions 2000              how many executions to start
 //   --concurrency 32               concurrent start requests (clients)
@@ -50,11 +53,33 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 public class Bench {
-    static String host = "localhost";
-    static int port = 8080;
+    /** Where a replica listens. */
+    record Target(String host, int port) {
+        static Target of(String url) {
+            URI u = URI.create(url.trim());
+            if (u.getHost() == null) {
+                throw new IllegalArgumentException("expected --url http://host:port[,http://host:port...], found "
+                        + url);
+            }
+            return new Target(u.getHost(), u.getPort() < 0 ? 80 : u.getPort());
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /** The replicas, in the order given; the first answers the progress and read-back queries. */
+    static List<Target> targets = List.of(new Target("localhost", 8080));
     static String pg;
     static String action;
-    static final ThreadLocal<Http> CONNECTION = ThreadLocal.withInitial(Http::new);
+    /** Each client thread's keep-alive connection to each replica. */
+    static final ThreadLocal<Map<Target, Http>> CONNECTIONS = ThreadLocal.withInitial(HashMap::new);
+
+    static Http connection(Target target) {
+        return CONNECTIONS.get().computeIfAbsent(target, Http::new);
+    }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("workload", "W3", "executions", "2000", "concurrency", "32",
@@ -62,9 +87,7 @@ public class Bench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        URI url = URI.create(o.getOrDefault("url", "http://localhost:8080"));
-        host = url.getHost();
-        port = url.getPort() < 0 ? 80 : url.getPort();
+        targets = Stream.of(o.getOrDefault("url", "http://localhost:8080").split(",")).map(Target::of).toList();
         pg = o.get("pg");
         String workload = o.get("workload").toUpperCase();
         int n = Integer.parseInt(o.get("executions"));
@@ -78,9 +101,10 @@ public class Bench {
             throw new IllegalArgumentException("expected --action echo or sleep, found " + action);
         }
         String wf = createWorkflow(workload);
-        System.out.printf("workload %s (%d tasks, core.%s), workflow %s, %d executions, %s%n", workload, tasks, action,
-                wf, n,
-                rate > 0 ? rate + " starts/s" : concurrency + " concurrent clients");
+        System.out.printf("workload %s (%d tasks, core.%s), workflow %s, %d executions, %s%s%n", workload, tasks,
+                action, wf, n,
+                rate > 0 ? rate + " starts/s" : concurrency + " concurrent clients",
+                targets.size() == 1 ? "" : ", starts round-robin over " + targets.size() + " replicas " + targets);
         if (warmup > 0) {
             run(wf, warmup, concurrency, 0, tasks, false);
         }
@@ -120,9 +144,11 @@ public class Bench {
                         // the monotonic and the wall clock may drift apart over a run
                         long sentWall = System.currentTimeMillis() - (System.nanoTime() - due) / 1_000_000;
                         String body = "{\"workflow_id\": \"" + wf + "\", \"input\": {\"n\": " + i + "}}";
-                        Http.Response r = CONNECTION.get().send("POST", "/api/executions", body);
+                        Target target = targets.get(i % targets.size());
+                        Http.Response r = connection(target).send("POST", "/api/executions", body);
                         if (r.status() != 201) {
-                            throw new IllegalStateException("start answered " + r.status() + ": " + r.body());
+                            throw new IllegalStateException("start of execution " + i + " on " + target
+                                    + " answered " + r.status() + ": " + r.body());
                         }
                         long answered = System.nanoTime();
                         sentAt.put(field(r.body(), "execution_id"), new long[] {due, answered, sentWall,
@@ -217,8 +243,13 @@ public class Bench {
                     service * 1e3 / n / tasks);
         }
         StringBuilder split = new StringBuilder();
-        cpu.forEach((k, v) -> split.append(String.format("  %s %.2f", k, v)));
+        StringBuilder byReplica = new StringBuilder();
+        cpu.forEach((k, v) -> (k.startsWith(REPLICA) ? byReplica : split)
+                .append(String.format("  %s %.2f", k.substring(k.startsWith(REPLICA) ? REPLICA.length() : 0), v)));
         System.out.printf("CPU seconds from first start to last completion:%s%n", split);
+        if (byReplica.length() > 0) {
+            System.out.printf("service CPU seconds by replica:%s%n", byReplica);
+        }
         if (wal > 0) {
             System.out.printf("Postgres WAL written  %.0f bytes per execution%n", (double) wal / n);
         }
@@ -232,7 +263,7 @@ public class Bench {
      */
     static void reportRelay() throws Exception {
         Pattern gauge = Pattern.compile("(?m)^harmonia_relay_lag_events\\S*\\s+([0-9.Ee+]+)");
-        if (!gauge.matcher(get("/q/metrics")).find()) {
+        if (relayLag(gauge) < 0) {
             System.out.println("Kafka relay  not running");
             return;
         }
@@ -242,8 +273,7 @@ public class Bench {
         long deadline = t0 + Duration.ofMinutes(5).toNanos();
         double most = 0;
         while (System.nanoTime() < deadline) {
-            Matcher m = gauge.matcher(get("/q/metrics"));
-            double lag = m.find() ? Double.parseDouble(m.group(1)) : 0;
+            double lag = Math.max(0, relayLag(gauge));
             most = Math.max(most, lag);
             if (lag == 0 && System.nanoTime() - t0 > Duration.ofMillis(1100).toNanos()) {
                 break;
@@ -257,15 +287,42 @@ public class Bench {
     }
 
     /**
+     * The relay's lag gauge: the largest over the replicas that report it (each measures the same durable relay
+     * cursor, whichever replica publishes, so they differ only by when each last refreshed it), or -1 when none
+     * does.
+     */
+    static double relayLag(Pattern gauge) throws Exception {
+        double lag = -1;
+        for (Target t : targets) {
+            Matcher m = gauge.matcher(get(t, "/q/metrics"));
+            if (m.find()) {
+                lag = Math.max(lag, Double.parseDouble(m.group(1)));
+            }
+        }
+        return lag;
+    }
+
+    /** Prefix of the per-replica service CPU entries of {@link #cpuByProcess} (only with several replicas). */
+    static final String REPLICA = "replica ";
+
+    /**
      * CPU seconds used so far by the processes on this machine that the benchmark involves: Harmonia (from its
-     * process_cpu_time_ns_total metric, so it also works against a remote service), and, read from /proc where it
-     * exists, Postgres, the Kafka broker and this load generator.
+     * process_cpu_time_ns_total metric, so it also works against a remote service; with several replicas their sum,
+     * and each under {@link #REPLICA}), and, read from /proc where it exists, Postgres, the Kafka broker and this
+     * load generator.
      */
     static Map<String, Double> cpuByProcess() throws Exception {
         Map<String, Double> out = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^process_cpu_time_ns_total\\S*\\s+([0-9.Ee+]+)").matcher(get("/q/metrics"));
-        if (m.find()) {
-            out.put("harmonia", Double.parseDouble(m.group(1)) / 1e9);
+        Pattern metric = Pattern.compile("(?m)^process_cpu_time_ns_total\\S*\\s+([0-9.Ee+]+)");
+        for (Target t : targets) {
+            Matcher m = metric.matcher(get(t, "/q/metrics"));
+            if (m.find()) {
+                double seconds = Double.parseDouble(m.group(1)) / 1e9;
+                out.merge("harmonia", seconds, Double::sum);
+                if (targets.size() > 1) {
+                    out.put(REPLICA + t, seconds);
+                }
+            }
         }
         out.put("load-generator", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
@@ -333,7 +390,7 @@ public class Bench {
             default -> t.append(task("only", ""));
         }
         String body = "{\"name\": \"bench-" + workload + "-" + System.nanoTime() + "\", \"tasks\": [" + t + "]}";
-        Http.Response r = CONNECTION.get().send("POST", "/api/workflows", body);
+        Http.Response r = connection(targets.get(0)).send("POST", "/api/workflows", body);
         if (r.status() != 201) {
             throw new IllegalStateException("workflow creation answered " + r.status() + ": " + r.body());
         }
@@ -346,10 +403,16 @@ public class Bench {
                 + (dependsOn.isEmpty() ? "" : ", \"depends_on\": [\"" + dependsOn + "\"]") + "}";
     }
 
+    /** GET from the first replica: any replica answers for every execution. */
     static String get(String path) throws Exception {
-        Http.Response r = CONNECTION.get().send("GET", path, null);
+        return get(targets.get(0), path);
+    }
+
+    static String get(Target target, String path) throws Exception {
+        Http.Response r = connection(target).send("GET", path, null);
         if (r.status() != 200) {
-            throw new IllegalStateException("GET " + path + " answered " + r.status() + ": " + r.body());
+            throw new IllegalStateException("GET " + path + " on " + target + " answered " + r.status() + ": "
+                    + r.body());
         }
         return r.body();
     }
@@ -447,9 +510,16 @@ public class Bench {
     static final class Http {
         record Response(int status, String body) {}
 
+        private final String host;
+        private final int port;
         private Socket socket;
         private InputStream in;
         private OutputStream out;
+
+        Http(Target target) {
+            this.host = target.host();
+            this.port = target.port();
+        }
 
         Response send(String method, String path, String body) throws IOException {
             for (int attempt = 0; ; attempt++) {

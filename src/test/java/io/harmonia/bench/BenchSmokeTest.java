@@ -9,6 +9,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,9 +24,34 @@ class BenchSmokeTest {
 
     @Test
     void theBenchmarkRunsW1AndReportsEveryNumber() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String base = "http://" + url.getHost() + ":" + url.getPort();
-        Process p = new ProcessBuilder(java, "bench/Bench.java", "--url", base, "--workload", "W1",
+        String out = bench(base);
+        assertThat(out)
+                .contains("workload W1 (5 tasks, core.echo)")
+                .containsPattern("executions/s \\d+\\.\\d\\s+tasks/s \\d+\\.\\d\\s+\\(20 executions")
+                .containsPattern("latency ms\\s+p50 \\d+\\s+p95 \\d+\\s+p99 \\d+")
+                .contains("events persisted per execution 17.0")
+                .containsPattern("service CPU\\s+\\d+\\.\\d+ ms per execution")
+                .doesNotContain("round-robin", "by replica");
+    }
+
+    /** Several URLs (bench/replicas.sh): here two names of the one test instance stand for two replicas. */
+    @Test
+    void theBenchmarkSpreadsStartsOverSeveralUrls() throws Exception {
+        String first = "localhost:" + url.getPort();
+        String second = "127.0.0.1:" + url.getPort();
+        String out = bench("http://" + first + ",http://" + second);
+        assertThat(out)
+                .contains("starts round-robin over 2 replicas [" + first + ", " + second + "]")
+                .containsPattern("executions/s \\d+\\.\\d\\s+tasks/s \\d+\\.\\d\\s+\\(20 executions")
+                .contains("events persisted per execution 17.0")
+                .containsPattern("service CPU seconds by replica:\\s+" + Pattern.quote(second) + " \\d+\\.\\d+\\s+"
+                        + Pattern.quote(first) + " \\d+\\.\\d+");
+    }
+
+    private static String bench(String urls) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "bench/Bench.java", "--url", urls, "--workload", "W1",
                 "--executions", "20", "--concurrency", "4", "--warmup", "0")
                 .directory(new File(".")).redirectErrorStream(true).start();
         boolean ended = p.waitFor(3, TimeUnit.MINUTES);
@@ -35,11 +61,6 @@ class BenchSmokeTest {
         }
         assertThat(ended).as("the benchmark ended; it printed:%n%s", out).isTrue();
         assertThat(p.exitValue()).as("exit code; it printed:%n%s", out).isZero();
-        assertThat(out)
-                .contains("workload W1 (5 tasks, core.echo)")
-                .containsPattern("executions/s \\d+\\.\\d\\s+tasks/s \\d+\\.\\d\\s+\\(20 executions")
-                .containsPattern("latency ms\\s+p50 \\d+\\s+p95 \\d+\\s+p99 \\d+")
-                .contains("events persisted per execution 17.0")
-                .containsPattern("service CPU\\s+\\d+\\.\\d+ ms per execution");
+        return out;
     }
 }
