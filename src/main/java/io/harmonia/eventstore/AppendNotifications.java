@@ -46,6 +46,7 @@ public class AppendNotifications {
     private volatile boolean stopped;
     private volatile boolean listening;
     private volatile boolean warned;
+    private volatile int subscriptions;
 
     public AppendNotifications(Vertx vertx, AppendSignal signal,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
@@ -67,9 +68,10 @@ public class AppendNotifications {
         return tx.preparedQuery(NOTIFY).execute(Tuple.of(executionId == null ? "" : executionId)).replaceWithVoid();
     }
 
-    /** Whether this replica is listening now. */
+    /** Whether this replica is listening now (its connection is up and LISTEN was acknowledged). */
     public boolean listening() {
-        return listening;
+        PgSubscriber s = subscriber;
+        return listening && s != null && s.actualConnection() != null;
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -116,10 +118,12 @@ public class AppendNotifications {
 
     /** Listening (again): appends may have been missed meanwhile, so the followers look once. */
     private void subscribed() {
-        if (warned) {
-            LOG.infof("listening to channel %s again", CHANNEL);
+        if (warned || subscriptions > 0) {
+            LOG.infof("listening to channel %s again (notifications sent meanwhile were missed: the feed followers"
+                    + " read the feed now)", CHANNEL);
             warned = false;
         }
+        subscriptions++;
         listening = true;
         signal.appended();
     }

@@ -42,6 +42,9 @@ class FeedLoopTest {
     AppendNotifications notifications;
 
     @Inject
+    LiveFeed liveFeed;
+
+    @Inject
     Pool pool;
 
     @Inject
@@ -233,6 +236,63 @@ class FeedLoopTest {
                     .chain(() -> AppendNotifications.notifyAppended(tx, UUID.randomUUID().toString())))
                     .await().atMost(T);
             await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == 1);
+        }
+    }
+
+    @Nested
+    class TheLiveFeed {
+        @Test
+        void handsEveryPageToEverySubscriberEvenWhenOneOfThemThrows() {
+            liveFeed.ready().await().atMost(T);
+            String stream = "live-" + UUID.randomUUID();
+            List<String> second = Collections.synchronizedList(new ArrayList<>());
+            liveFeed.subscribe(page -> {
+                if (page.stream().anyMatch(e -> e.streamId().equals(stream))) {
+                    throw new IllegalStateException("a listener that fails on the test's events");
+                }
+            });
+            liveFeed.subscribe(page -> page.stream().filter(e -> e.streamId().equals(stream))
+                    .forEach(e -> second.add(e.streamId() + "/" + e.streamVersion())));
+            append(stream, 0, 3);
+            appends.appended(); // as the runtime does after a local append
+            await().atMost(Duration.ofSeconds(5)).until(() -> second.size() == 3);
+            assertThat(second).containsExactlyElementsOf(ids(stream, 3));
+            assertThat(liveFeed.position()).isNotNull();
+        }
+    }
+
+    @Nested
+    class WhenTheListeningConnectionDrops {
+        private static final String LISTENERS = "select pid from pg_stat_activity where query like 'LISTEN %"
+                + AppendNotifications.CHANNEL + "%'";
+
+        /** The replica listens again within seconds, and notifications wake its loops again. */
+        @Test
+        void itListensAgainAndNotificationsWakeLoopsAgain() {
+            await().atMost(T).until(notifications::listening);
+            List<Integer> before = pids();
+            assertThat(before).isNotEmpty();
+            pool.preparedQuery("select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1)")
+                    .execute(Tuple.of(before.toArray(new Integer[0]))).await().atMost(T);
+            await().atMost(T).until(() -> !pids().isEmpty() && pids().stream().noneMatch(before::contains));
+            await().atMost(T).until(notifications::listening);
+
+            String stream = "again-" + UUID.randomUUID();
+            FeedLoop loop = loop(fromTail(), recording(e -> e.streamId().equals(stream)), 100, NEVER);
+            appends.subscribe(loop::wake);
+            loop.start();
+            loop.ready().await().atMost(T);
+            List<Object> events = List.of(new ExecutionPaused("p", Instant.EPOCH));
+            pool.withTransaction(tx -> store.append(tx, stream, 0, events)
+                    .chain(() -> AppendNotifications.notifyAppended(tx, null)))
+                    .await().atMost(T);
+            await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == 1);
+        }
+
+        private List<Integer> pids() {
+            List<Integer> out = new ArrayList<>();
+            pool.query(LISTENERS).execute().await().atMost(T).forEach(r -> out.add(r.getInteger(0)));
+            return out;
         }
     }
 }
