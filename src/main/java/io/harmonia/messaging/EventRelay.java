@@ -1,14 +1,14 @@
 package io.harmonia.messaging;
 
-import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.KafkaConfig;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
 import io.harmonia.eventstore.AppendSignal;
-import io.harmonia.eventstore.CursorWrites;
-import io.harmonia.eventstore.FeedPosition;
+import io.harmonia.eventstore.ExecutionLookups;
+import io.harmonia.eventstore.FeedLoop;
 import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;
+import io.harmonia.eventstore.RelayCursor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -16,9 +16,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +46,8 @@ public class EventRelay {
     static final int ISOLATE_BYTES = 16_384;
     private static final Throwable NOT_SENT = KafkaPublisher.NOT_SENT;
 
-    private final Pool pool;
+    private final RelayCursor cursor;
+    private final ExecutionLookups lookups;
     private final PgEventStore store;
     private final KafkaPublisher publisher;
     private final KafkaConfig config;
@@ -65,23 +66,27 @@ public class EventRelay {
 
     private volatile boolean stopped;
     private final LeaderLock lock;
-    private FeedPosition cursor;
-    private final IdleWait idleWait;
-    private boolean failing;
+    private volatile FeedLoop loop;
 
-    public EventRelay(Pool pool, PgEventStore store, KafkaPublisher publisher, KafkaConfig config,
-            AppendSignal appends, Vertx vertx, MeterRegistry metrics, ClaimChecks claimChecks) {
+    public EventRelay(Pool pool, PgEventStore store, ExecutionLookups lookups, KafkaPublisher publisher,
+            KafkaConfig config, AppendSignal appends, Vertx vertx, MeterRegistry metrics, ClaimChecks claimChecks) {
         this.claimChecks = claimChecks;
-        this.pool = pool;
+        this.cursor = cursor(pool);
+        this.lookups = lookups;
         this.store = store;
         this.publisher = publisher;
         this.config = config;
         this.appends = appends;
         this.vertx = vertx;
-        this.idleWait = new IdleWait(vertx, this::round);
         this.published = Counter.builder("harmonia.relay.published").description("events published to Kafka")
                 .register(metrics);
-        this.lock = new LeaderLock(pool, vertx, LOCK_KEY, "publishes events to Kafka", this::acquired, () -> { });
+        this.lock = new LeaderLock(pool, vertx, LOCK_KEY, "publishes events to Kafka", this::acquired,
+                this::lostLock);
+    }
+
+    /** The relay's durable cursor: the {@code kafka} row of {@code relay_cursor}. */
+    static RelayCursor cursor(Pool pool) {
+        return new RelayCursor(pool, "kafka");
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -106,6 +111,7 @@ public class EventRelay {
 
     void stop(@Observes ShutdownEvent ignored) {
         stopped = true;
+        lostLock();
         lock.stop();
     }
 
@@ -115,63 +121,44 @@ public class EventRelay {
     }
 
     private void acquired() {
-        loadCursor().subscribe().with(ok -> {
-            LOG.infof("publishing to Kafka topic %s from %s", config.eventsTopic(), cursor);
-            round();
-        }, err -> {
-            LOG.warnf("could not read the relay cursor, retrying: %s", err.getMessage());
-            vertx.setTimer(1000, id -> acquired());
-        });
+        if (stopped) {
+            return;
+        }
+        FeedLoop l = new FeedLoop(store, vertx, cursor, this::publish, new FeedLoop.Settings("Kafka publication",
+                config.relay().batchSize(), config.relay().idlePoll(), Duration.ofSeconds(1)));
+        loop = l;
+        l.ready().subscribe().with(from -> LOG.infof("publishing to Kafka topic %s from %s", config.eventsTopic(),
+                from));
+        l.start();
     }
 
-    private Uni<Void> loadCursor() {
-        return pool.query("select tx_id::text, global_position from relay_cursor where name = 'kafka'").execute()
-                .invoke(rows -> {
-                    var r = rows.iterator().next();
-                    cursor = new FeedPosition(r.getString(0), r.getLong(1));
-                })
-                .replaceWithVoid();
+    private void lostLock() {
+        FeedLoop l = loop;
+        loop = null;
+        if (l != null) {
+            l.stop();
+        }
     }
 
     /** Wakes an idle relay: new events were appended. */
     void nudge() {
-        if (!lock.held()) {
-            return;
+        FeedLoop l = loop;
+        if (l != null) {
+            l.wake();
         }
-        idleWait.wake();
     }
 
-    private void round() {
-        if (stopped || !lock.held()) {
-            return;
-        }
-        store.readFeed(cursor, config.relay().batchSize())
-                .chain(events -> events.isEmpty() ? Uni.createFrom().item(0) : publish(events))
-                .subscribe().with(count -> {
-                    if (failing) {
-                        LOG.info("Kafka publication resumed");
-                        failing = false;
-                    }
-                    if (count == config.relay().batchSize()) {
-                        vertx.runOnContext(this::round); // a full page: there may be more
-                    } else {
-                        idleWait.waitFor(config.relay().idlePoll().toMillis());
-                    }
-                }, err -> {
-                    if (err instanceof RecordsRefused) {
-                        vertx.runOnContext(this::round); // again at once, with reference records
-                        return;
-                    }
-                    if (!failing) {
-                        LOG.warnf("Kafka publication is failing, will retry from %s: %s", cursor, err.toString());
-                        failing = true;
-                    }
-                    vertx.setTimer(1000, id -> round());
-                });
+    /**
+     * Publishes a page; when Kafka refused some records for what they are, the page goes again at once with
+     * reference records in their place ({@link RecordsRefused}). The loop moves the cursor after it succeeded.
+     */
+    private Uni<Void> publish(List<RecordedEvent> events) {
+        return Uni.createFrom().deferred(() -> publishOnce(events))
+                .onFailure(RecordsRefused.class).retry().indefinitely()
+                .replaceWithVoid();
     }
 
-
-    private Uni<Integer> publish(List<RecordedEvent> events) {
+    private Uni<Integer> publishOnce(List<RecordedEvent> events) {
         return workflowIds(events).chain(() -> {
             List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
             List<String> references = new ArrayList<>(events.size()); // the claim-check reason, or null
@@ -203,15 +190,9 @@ public class EventRelay {
                 records.add(record);
                 references.add(reason);
             }
-            RecordedEvent last = events.get(events.size() - 1);
-            FeedPosition next = new FeedPosition(last.txId(), last.globalPosition());
             return sendInSegments(records, sizes, 0, new ArrayList<>(records.size()))
                     .chain(errors -> refusals(events, references, errors))
-                    .chain(() -> CursorWrites.update(pool, "update relay_cursor set tx_id = $1::text::xid8,"
-                            + " global_position = $2, updated_at = now() where name = 'kafka'",
-                            Tuple.of(next.txId(), next.globalPosition())))
                     .invoke(() -> {
-                        cursor = next;
                         published.increment(events.size());
                         for (int i = 0; i < events.size(); i++) {
                             String reason = references.get(i);
@@ -338,11 +319,10 @@ public class EventRelay {
         if (missing.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("select id, workflow_id from executions where id = any($1)")
-                .execute(Tuple.of(missing.toArray(new UUID[0])))
-                .invoke(rows -> {
+        return lookups.workflowIds(missing)
+                .invoke(found -> {
                     synchronized (this) {
-                        rows.forEach(r -> workflowOfExecution.put(r.getUUID(0).toString(), r.getUUID(1).toString()));
+                        workflowOfExecution.putAll(found);
                     }
                 })
                 .replaceWithVoid();

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
+import io.harmonia.eventstore.RelayCursor;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,12 +18,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class PublicationLag {
     private static final Logger LOG = Logger.getLogger(PublicationLag.class);
-    private static final String SQL = "select count(*), coalesce(extract(epoch from now() - min(occurred_at)), 0),"
-            + " (select extract(epoch from now() - updated_at) from relay_cursor where name = 'kafka')"
-            + " from (select e.occurred_at from events e, relay_cursor c where c.name = 'kafka'"
-            + " and (e.tx_id, e.global_position) > (c.tx_id, c.global_position) limit 10000000) unpublished";
-
-    private final Pool pool;
+    private final RelayCursor cursor;
     private final Vertx vertx;
     private final KafkaConfig config;
     private volatile long events;
@@ -30,7 +26,7 @@ public class PublicationLag {
     private volatile double sinceProgress;
 
     public PublicationLag(Pool pool, Vertx vertx, KafkaConfig config, MeterRegistry metrics) {
-        this.pool = pool;
+        this.cursor = EventRelay.cursor(pool);
         this.vertx = vertx;
         this.config = config;
         Gauge.builder("harmonia.relay.lag.events", this, l -> l.events)
@@ -46,11 +42,10 @@ public class PublicationLag {
     }
 
     void measure() {
-        pool.query(SQL).execute().subscribe().with(rows -> {
-            var r = rows.iterator().next();
-            events = r.getLong(0);
-            seconds = r.getNumeric(1).doubleValue();
-            sinceProgress = r.getNumeric(2) == null ? 0 : r.getNumeric(2).doubleValue();
+        cursor.lag().subscribe().with(lag -> {
+            events = lag.events();
+            seconds = lag.seconds();
+            sinceProgress = lag.secondsSinceProgress();
         }, err -> LOG.debugf("could not measure the publication lag: %s", err.getMessage()));
     }
 

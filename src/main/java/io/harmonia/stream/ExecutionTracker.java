@@ -4,9 +4,7 @@ import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
 import io.harmonia.domain.execution.ExecutionStatus;
 import io.harmonia.eventstore.RecordedEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.harmonia.eventstore.ExecutionLookups;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,20 +23,16 @@ public final class ExecutionTracker {
     private static final String EXECUTION_PREFIX = "execution-";
     private static final String[] STATUS_EVENTS = {"ExecutionStarted", "ExecutionPaused", "ExecutionResumed",
         "ExecutionCompleted", "ExecutionFailed", "ExecutionCanceled"};
-    private static final String LOOKUP = "select q.id, x.workflow_id::text, (select ev.event_type from events ev"
-            + " where ev.stream_id = 'execution-' || q.id and ev.stream_version < q.seq and ev.event_type = any($3)"
-            + " order by ev.stream_version desc limit 1)"
-            + " from unnest($1::text[], $2::int[]) as q(id, seq) left join executions x on x.id = q.id::uuid";
 
     /** What is known of an execution: its workflow, and its status after event {@code sequence}. */
     private record Known(String workflowId, ExecutionStatus status, int sequence) {}
 
-    private final Pool pool;
+    private final ExecutionLookups lookups;
     private final Map<String, Known> known;
 
     /** @param capacity how many executions to remember (least recently seen are forgotten) */
-    public ExecutionTracker(Pool pool, int capacity) {
-        this.pool = pool;
+    public ExecutionTracker(ExecutionLookups lookups, int capacity) {
+        this.lookups = lookups;
         this.known = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
@@ -58,7 +52,7 @@ public final class ExecutionTracker {
 
     /** The messages of the execution events among {@code events}, in the same order; others are left out. */
     public Uni<List<StreamMessage>> messages(List<RecordedEvent> events) {
-        Map<String, Integer> lookups = new HashMap<>();
+        Map<String, Integer> wanted = new HashMap<>();
         Map<String, Integer> expected = new HashMap<>();
         for (RecordedEvent r : events) {
             if (!isExecutionEvent(r)) {
@@ -70,26 +64,21 @@ public final class ExecutionTracker {
                 Known k = known.get(id);
                 if (!(r.event() instanceof ExecutionStarted)
                         && (k == null || k.sequence() != r.streamVersion() - 1)) {
-                    lookups.put(id, r.streamVersion());
+                    wanted.put(id, r.streamVersion());
                 }
             }
             expected.put(id, r.streamVersion() + 1);
         }
-        if (lookups.isEmpty()) {
+        if (wanted.isEmpty()) {
             return Uni.createFrom().item(() -> build(events));
         }
-        List<String> ids = new ArrayList<>(lookups.keySet());
-        Integer[] seqs = ids.stream().map(lookups::get).toArray(Integer[]::new);
-        return pool.preparedQuery(LOOKUP).execute(Tuple.of(ids.toArray(new String[0]), seqs, STATUS_EVENTS))
-                .map(rows -> {
-                    for (Row row : rows) {
-                        String id = row.getString(0);
-                        String lastStatusEvent = row.getString(2);
-                        known.put(id, new Known(row.getString(1), statusOf(lastStatusEvent),
-                                lookups.get(id) - 1));
-                    }
-                    return build(events);
-                });
+        return lookups.before(wanted, STATUS_EVENTS).map(found -> {
+            for (ExecutionLookups.Before b : found) {
+                known.put(b.executionId(), new Known(b.workflowId(), statusOf(b.lastStatusEvent()),
+                        b.sequence() - 1));
+            }
+            return build(events);
+        });
     }
 
     private List<StreamMessage> build(List<RecordedEvent> events) {

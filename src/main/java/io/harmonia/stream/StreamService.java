@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.config.StreamConfig;
 import io.harmonia.domain.execution.ExecutionStatus;
 import io.harmonia.domain.execution.ExecutionNotFound;
+import io.harmonia.eventstore.ExecutionLookups;
 import io.harmonia.eventstore.FeedPosition;
+import io.harmonia.eventstore.FeedPositions;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;
 import io.harmonia.eventstore.StreamIds;
@@ -14,9 +16,6 @@ import io.harmonia.projection.executions.ExecutionReadModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -35,17 +34,19 @@ public class StreamService {
     private final FeedFollower follower;
     private final PgEventStore store;
     private final ExecutionReadModel readModel;
-    private final Pool pool;
+    private final FeedPositions positions;
+    private final ExecutionLookups lookups;
     private final StreamConfig config;
     private final Counter cutOffs;
 
     public StreamService(StreamHub hub, FeedFollower follower, PgEventStore store, ExecutionReadModel readModel,
-            Pool pool, StreamConfig config, MeterRegistry metrics) {
+            FeedPositions positions, ExecutionLookups lookups, StreamConfig config, MeterRegistry metrics) {
         this.hub = hub;
         this.follower = follower;
         this.store = store;
         this.readModel = readModel;
-        this.pool = pool;
+        this.positions = positions;
+        this.lookups = lookups;
         this.config = config;
         this.cutOffs = Counter.builder("harmonia.streams.cut.off")
                 .description("live-stream subscribers disconnected for falling too far behind").register(metrics);
@@ -78,17 +79,10 @@ public class StreamService {
         if (request.afterEventId() == null) {
             return Uni.createFrom().item(new Checked(request, null));
         }
-        return pool.preparedQuery("select tx_id::text, global_position from events where stream_id = $1"
-                        + " and stream_version = $2")
-                .execute(Tuple.of(StreamIds.execution(request.afterExecutionId()), request.afterEventSequence()))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw new BadStreamRequest(request.afterPointer(), "expected the id of an event that exists,"
-                                + " <execution_id>/<sequence>, found '" + request.afterEventId() + "'");
-                    }
-                    Row r = rows.iterator().next();
-                    return new Checked(request, new FeedPosition(r.getString(0), r.getLong(1)));
-                });
+        return positions.of(StreamIds.execution(request.afterExecutionId()), request.afterEventSequence())
+                .map(found -> new Checked(request, found.orElseThrow(() -> new BadStreamRequest(
+                        request.afterPointer(), "expected the id of an event that exists,"
+                                + " <execution_id>/<sequence>, found '" + request.afterEventId() + "'"))));
     }
 
     // ---- opening ----
@@ -167,7 +161,7 @@ public class StreamService {
     }
 
     private Uni<Void> catchUpExecution(StreamSubscriber sub) {
-        return pageOfExecution(sub, new ExecutionTracker(pool, 4));
+        return pageOfExecution(sub, new ExecutionTracker(lookups, 4));
     }
 
     private Uni<Void> pageOfExecution(StreamSubscriber sub, ExecutionTracker tracker) {
@@ -191,7 +185,7 @@ public class StreamService {
     }
 
     private Uni<Void> catchUpGlobal(StreamSubscriber sub) {
-        return pageOfFeed(sub, new ExecutionTracker(pool, 10_000));
+        return pageOfFeed(sub, new ExecutionTracker(lookups, 10_000));
     }
 
     private Uni<Void> pageOfFeed(StreamSubscriber sub, ExecutionTracker tracker) {

@@ -1,7 +1,9 @@
 package io.harmonia.webhook;
 
-import io.harmonia.eventstore.IdleWait;
 import io.harmonia.config.WebhookConfig;
+import io.harmonia.eventstore.ExecutionLookups;
+import io.harmonia.eventstore.FeedCursor;
+import io.harmonia.eventstore.FeedLoop;
 import io.harmonia.eventstore.FeedPosition;
 import io.harmonia.eventstore.PgEventStore;
 import io.harmonia.eventstore.RecordedEvent;
@@ -16,10 +18,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
-import io.vertx.mutiny.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -29,15 +30,14 @@ import org.jboss.logging.Logger;
  * 2xx, no answer within the request timeout, a connection error) is retried after
  * {@code initial-retry-delay × backoff-factor^(attempts-1)}, at most {@code max-retry-delay}; the attempts and the
  * next due time are stored, so a restart waits for the rest of the delay and goes on. Delivery is at-least-once:
- * receivers deduplicate by the CloudEvent {@code id}.
+ * receivers deduplicate by the CloudEvent {@code id}. The feed is followed by a {@link FeedLoop}; a page is handed on
+ * once each of its matching events was delivered.
  */
 final class SubscriptionDeliverer {
     private static final Logger LOG = Logger.getLogger(SubscriptionDeliverer.class);
     private static final int MAX_ERROR_LENGTH = 500;
 
     private final WebhookSubscription subscription;
-    private final Pool pool;
-    private final PgEventStore store;
     private final WebhookStore subscriptions;
     private final HttpClient http;
     private final WebhookConfig config;
@@ -45,120 +45,112 @@ final class SubscriptionDeliverer {
     private final MeterRegistry metrics;
     private final Runnable onGone;
     private final ExecutionTracker tracker;
-    private final ArrayDeque<StreamMessage> pending = new ArrayDeque<>();
-
-    private volatile boolean stopped;
-    private FeedPosition cursor;
-    private FeedPosition pageEnd;
-    private int attempts;
-    private final IdleWait idleWait;
+    private final FeedLoop loop;
     private final DestinationPolicy destinations;
 
-    SubscriptionDeliverer(WebhookSubscription subscription, Pool pool, PgEventStore store, WebhookStore subscriptions,
-            HttpClient http, WebhookConfig config, Vertx vertx, MeterRegistry metrics, Runnable onGone,
-            DestinationPolicy destinations) {
+    /** The cursor last stored (by a delivery or a skip): a page whose end is already stored is not saved again. */
+    private FeedPosition stored;
+    private int attempts;
+
+    SubscriptionDeliverer(WebhookSubscription subscription, PgEventStore store, ExecutionLookups lookups,
+            WebhookStore subscriptions, HttpClient http, WebhookConfig config, Vertx vertx, MeterRegistry metrics,
+            Runnable onGone, DestinationPolicy destinations) {
         this.destinations = destinations;
         this.subscription = subscription;
-        this.pool = pool;
-        this.store = store;
         this.subscriptions = subscriptions;
         this.http = http;
         this.config = config;
         this.vertx = vertx;
-        this.idleWait = new IdleWait(vertx, this::round);
         this.metrics = metrics;
         this.onGone = onGone;
-        this.tracker = new ExecutionTracker(pool, 10_000);
-        this.cursor = subscription.cursor();
+        this.tracker = new ExecutionTracker(lookups, 10_000);
+        this.stored = subscription.cursor();
         this.attempts = subscription.attempts();
+        this.loop = new FeedLoop(store, vertx, new Cursor(), this::page, new FeedLoop.Settings(
+                "webhook subscription " + subscription.id(), config.batchSize(), config.pollInterval(),
+                Duration.ofSeconds(1)));
     }
 
+    /** Starts delivering; after a restart, a failed delivery is attempted again when it is due. */
     void start() {
         Instant due = subscription.attempts() > 0 ? subscription.nextAttemptAt() : null;
-        long wait = due == null ? 0 : Duration.between(Instant.now(), due).toMillis();
-        if (wait > 0) {
-            vertx.setTimer(wait, id -> round());
-        } else {
-            vertx.runOnContext(this::round);
-        }
+        loop.startAfter(due == null ? Duration.ZERO : Duration.between(Instant.now(), due));
     }
 
     void stop() {
-        stopped = true;
-        idleWait.cancel();
+        loop.stop();
     }
 
     /** New events were appended: an idle deliverer looks at once (one waiting for a retry keeps waiting). */
     void nudge() {
-        idleWait.wake();
+        loop.wake();
     }
 
-    private void round() {
-        if (stopped) {
-            return;
+    /** The subscription's stored cursor: loaded when it was read, saved as "nothing to deliver up to here". */
+    private final class Cursor implements FeedCursor {
+        @Override
+        public Uni<FeedPosition> load() {
+            return Uni.createFrom().item(subscription.cursor());
         }
-        if (!pending.isEmpty()) {
-            deliverNext();
-            return;
-        }
-        int batch = config.batchSize();
-        store.readFeed(cursor, batch)
-                .chain(events -> events.isEmpty() ? Uni.createFrom().item(0) : page(events))
-                .subscribe().with(count -> {
-                    if (stopped) {
-                        return;
-                    }
-                    if (!pending.isEmpty()) {
-                        deliverNext();
-                    } else if (count == batch) {
-                        vertx.runOnContext(this::round);
-                    } else {
-                        if (!stopped) {
-                            idleWait.waitFor(config.pollInterval().toMillis());
-                        }
-                    }
-                }, err -> {
-                    LOG.warnf("webhook subscription %s cannot read the event feed, retrying: %s", subscription.id(),
-                            err.toString());
-                    vertx.setTimer(1000, id -> round());
-                });
-    }
 
-    private Uni<Integer> page(List<RecordedEvent> events) {
-        RecordedEvent last = events.get(events.size() - 1);
-        FeedPosition end = new FeedPosition(last.txId(), last.globalPosition());
-        return tracker.messages(events).chain(messages -> {
-            for (StreamMessage m : messages) {
-                if (subscription.matches(m.type(), m.workflowId())) {
-                    pending.add(m);
-                }
+        @Override
+        public Uni<Void> save(FeedPosition position) {
+            if (position.equals(stored)) {
+                return Uni.createFrom().voidItem();
             }
-            pageEnd = end;
-            if (!pending.isEmpty()) {
-                return Uni.createFrom().item(events.size());
-            }
-            cursor = end;
-            return subscriptions.skipped(subscription.id(), end).map(exists -> {
+            return subscriptions.skipped(subscription.id(), position).invoke(exists -> {
+                stored = position;
                 if (!exists) {
                     gone();
                 }
-                return events.size();
-            });
+            }).replaceWithVoid();
+        }
+    }
+
+    /** Delivers a page's matching events, in order, each until it is delivered (or the deliverer stops). */
+    private Uni<Void> page(List<RecordedEvent> events) {
+        RecordedEvent last = events.get(events.size() - 1);
+        FeedPosition end = new FeedPosition(last.txId(), last.globalPosition());
+        return tracker.messages(events).chain(messages -> {
+            List<StreamMessage> matching = new ArrayList<>();
+            for (StreamMessage m : messages) {
+                if (subscription.matches(m.type(), m.workflowId())) {
+                    matching.add(m);
+                }
+            }
+            return deliverAll(matching, 0, end);
         });
     }
 
-    private void deliverNext() {
-        StreamMessage m = pending.peek();
+    private Uni<Void> deliverAll(List<StreamMessage> matching, int i, FeedPosition end) {
+        if (i >= matching.size() || loop.stopped()) {
+            return Uni.createFrom().voidItem();
+        }
+        // after the page's last matching event the cursor goes to the page's end at once: one write, not two
+        FeedPosition next = i == matching.size() - 1 ? end : matching.get(i).position();
+        return deliver(matching.get(i), next).chain(() -> deliverAll(matching, i + 1, end));
+    }
+
+    /** Attempts until a 2xx, waiting the retry delay after each failure. */
+    private Uni<Void> deliver(StreamMessage m, FeedPosition next) {
+        if (loop.stopped()) {
+            return Uni.createFrom().voidItem();
+        }
         String body = WebhookCloudEvents.of(m, config.source());
         Instant at = Instant.now();
         int attempt = attempts + 1;
-        post(body, at, attempt).subscribe().with(status -> {
-            if (status >= 200 && status < 300) {
-                delivered(m, at);
-            } else {
-                failed(at, status, "HTTP " + status + " from " + subscription.url());
-            }
-        }, err -> failed(at, null, describe(err)));
+        return post(body, at, attempt)
+                .map(status -> status >= 200 && status < 300 ? null : status)
+                .onItemOrFailure().transformToUni((failedStatus, err) -> {
+                    if (err == null && failedStatus == null) {
+                        return delivered(m, next, at);
+                    }
+                    String error = err != null ? describe(err) : "HTTP " + failedStatus + " from "
+                            + subscription.url();
+                    return failed(at, err != null ? null : failedStatus, error)
+                            .chain(delay -> delay < 0 ? Uni.createFrom().voidItem()
+                                    : after(delay).chain(() -> deliver(m, next)));
+                });
     }
 
     /**
@@ -189,27 +181,29 @@ final class SubscriptionDeliverer {
                         .TimeoutException("no answer within " + timeout + " ms"));
     }
 
-    private void delivered(StreamMessage m, Instant at) {
-        pending.poll();
-        FeedPosition next = pending.isEmpty() ? pageEnd : m.position();
+    /** Stores the delivery and the cursor; a cursor that cannot be stored only means a later duplicate. */
+    private Uni<Void> delivered(StreamMessage m, FeedPosition next, Instant at) {
         attempts = 0;
         metrics.counter("harmonia.webhooks.deliveries", "outcome", "delivered").increment();
-        subscriptions.delivered(subscription.id(), next, WebhookCloudEvents.id(m), at).subscribe().with(exists -> {
-            cursor = next;
-            if (!exists) {
-                gone();
-                return;
-            }
-            round();
-        }, err -> {
-            // the event was delivered but the cursor could not be stored: it may be delivered again (at-least-once)
-            LOG.warnf("webhook subscription %s: could not store its cursor: %s", subscription.id(), err.toString());
-            cursor = next;
-            vertx.setTimer(1000, id -> round());
-        });
+        return subscriptions.delivered(subscription.id(), next, WebhookCloudEvents.id(m), at)
+                .map(exists -> {
+                    stored = next;
+                    if (!exists) {
+                        gone();
+                    }
+                    return null;
+                })
+                .onFailure().recoverWithItem(err -> {
+                    // delivered, but the cursor could not be stored: it may be delivered again (at-least-once)
+                    LOG.warnf("webhook subscription %s: could not store its cursor: %s", subscription.id(),
+                            err.toString());
+                    return null;
+                })
+                .replaceWithVoid();
     }
 
-    private void failed(Instant at, Integer status, String error) {
+    /** Stores the failed attempt; the delay until the next one, or -1 when the subscription is gone. */
+    private Uni<Long> failed(Instant at, Integer status, String error) {
         attempts++;
         long delay = delay(attempts);
         Instant next = Instant.now().plusMillis(delay);
@@ -218,13 +212,19 @@ final class SubscriptionDeliverer {
             LOG.infof("webhook subscription %s: attempt %d failed (%s); retrying in %d ms", subscription.id(),
                     attempts, error, delay);
         }
-        subscriptions.failed(subscription.id(), attempts, at, next, status, error).subscribe().with(exists -> {
-            if (!exists) {
-                gone();
-                return;
-            }
-            vertx.setTimer(Math.max(1, Duration.between(Instant.now(), next).toMillis()), id -> round());
-        }, err -> vertx.setTimer(Math.max(1, delay), id -> round()));
+        return subscriptions.failed(subscription.id(), attempts, at, next, status, error)
+                .map(exists -> {
+                    if (!exists) {
+                        gone();
+                        return -1L;
+                    }
+                    return Math.max(1, Duration.between(Instant.now(), next).toMillis());
+                })
+                .onFailure().recoverWithItem(Math.max(1, delay));
+    }
+
+    private Uni<Void> after(long millis) {
+        return Uni.createFrom().emitter(e -> vertx.setTimer(Math.max(1, millis), id -> e.complete(null)));
     }
 
     /** The wait after {@code failedAttempts} failures: initial × factor^(n-1), capped. */
@@ -234,7 +234,7 @@ final class SubscriptionDeliverer {
     }
 
     private void gone() {
-        stopped = true;
+        loop.stop();
         onGone.run();
     }
 

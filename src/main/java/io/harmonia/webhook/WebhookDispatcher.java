@@ -1,8 +1,9 @@
 package io.harmonia.webhook;
 
-import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.config.WebhookConfig;
 import io.harmonia.eventstore.AppendSignal;
+import io.harmonia.eventstore.ExecutionLookups;
+import io.harmonia.eventstore.LeaderLock;
 import io.harmonia.eventstore.PgEventStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -30,8 +31,8 @@ public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     static final long LOCK_KEY = 0x484152574542484bL; // "HARWEBHK"
 
-    private final Pool pool;
     private final PgEventStore store;
+    private final ExecutionLookups lookups;
     private final WebhookStore subscriptions;
     private final AppendSignal appends;
     private final WebhookConfig config;
@@ -48,10 +49,10 @@ public class WebhookDispatcher {
     private long rescanTimer = -1;
     private boolean scanning;
 
-    public WebhookDispatcher(Pool pool, PgEventStore store, WebhookStore subscriptions, AppendSignal appends,
-            WebhookConfig config, Vertx vertx, MeterRegistry metrics) {
-        this.pool = pool;
+    public WebhookDispatcher(Pool pool, PgEventStore store, ExecutionLookups lookups, WebhookStore subscriptions,
+            AppendSignal appends, WebhookConfig config, Vertx vertx, MeterRegistry metrics) {
         this.store = store;
+        this.lookups = lookups;
         this.subscriptions = subscriptions;
         this.appends = appends;
         this.config = config;
@@ -129,8 +130,8 @@ public class WebhookDispatcher {
             for (WebhookSubscription s : all) {
                 ids.add(s.id());
                 if (lock.held() && !stopped && !deliverers.containsKey(s.id())) {
-                    SubscriptionDeliverer d = new SubscriptionDeliverer(s, pool, store, subscriptions, http, config,
-                            vertx, metrics, () -> deliverers.remove(s.id()), destinations);
+                    SubscriptionDeliverer d = new SubscriptionDeliverer(s, store, lookups, subscriptions, http,
+                            config, vertx, metrics, () -> deliverers.remove(s.id()), destinations);
                     deliverers.put(s.id(), d);
                     d.start();
                 }

@@ -2,6 +2,7 @@ package io.harmonia.webhook;
 
 import io.harmonia.eventstore.CursorWrites;
 import io.harmonia.eventstore.FeedPosition;
+import io.harmonia.eventstore.FeedPositions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,24 +28,23 @@ public class WebhookStore {
     public record Page(List<WebhookSubscription> items, long total) {}
 
     private final Pool pool;
+    private final FeedPositions positions;
 
-    public WebhookStore(Pool pool) {
+    public WebhookStore(Pool pool, FeedPositions positions) {
         this.pool = pool;
+        this.positions = positions;
     }
 
     /** Stores a subscription whose cursor is the feed's tail: it gets the events appended from now on. */
     public Uni<WebhookSubscription> create(String url, List<String> eventTypes, String workflowId, String secret) {
         UUID id = UUID.randomUUID();
-        return pool.preparedQuery("insert into webhook_subscriptions (id, url, event_types, workflow_id, secret,"
-                        + " cursor_tx_id, cursor_position)"
-                        + " select $1, $2, $3, $4, $5, coalesce(t.tx_id, '0'::xid8), coalesce(t.global_position, 0)"
-                        + " from (select 1) one left join lateral (select tx_id, global_position from events"
-                        + " where tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-                        + " order by tx_id desc, global_position desc limit 1) t on true"
-                        + " returning " + COLUMNS)
-                .execute(Tuple.of(id, url, eventTypes.toArray(new String[0]),
-                        workflowId == null ? null : UUID.fromString(workflowId), secret))
-                .map(rows -> toSubscription(rows.iterator().next()));
+        return positions.tail().chain(tail -> pool.preparedQuery("insert into webhook_subscriptions (id, url,"
+                        + " event_types, workflow_id, secret, cursor_tx_id, cursor_position)"
+                        + " values ($1, $2, $3, $4, $5, $6::text::xid8, $7) returning " + COLUMNS)
+                .execute(Tuple.tuple(Arrays.asList(id, url, eventTypes.toArray(new String[0]),
+                        workflowId == null ? null : UUID.fromString(workflowId), secret, tail.txId(),
+                        tail.globalPosition())))
+                .map(rows -> toSubscription(rows.iterator().next())));
     }
 
     public Uni<Optional<WebhookSubscription>> get(String id) {

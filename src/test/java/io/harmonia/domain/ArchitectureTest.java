@@ -50,4 +50,39 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("io.harmonia.net..")
                 .check(classes);
     }
+
+    /** The integrations read the feed; they do not drive executions (runtime) nor use the use cases (application). */
+    @Test
+    void integrationsUseNeitherTheRuntimeNorTheApplication() {
+        noClasses().that().resideInAnyPackage("io.harmonia.messaging..", "io.harmonia.stream..",
+                        "io.harmonia.webhook..")
+                .and().doNotHaveFullyQualifiedName("io.harmonia.messaging.TaskResultsConsumer")
+                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.runtime..",
+                        "io.harmonia.application..")
+                .check(classes);
+    }
+
+    /** The REST layer goes through the application's use cases, never to the runtime directly. */
+    @Test
+    void apiDoesNotUseTheRuntime() {
+        noClasses().that().resideInAPackage("io.harmonia.api..")
+                .should().dependOnClassesThat().resideInAPackage("io.harmonia.runtime..")
+                .check(classes);
+    }
+
+    /**
+     * SQL runs only in the event store (which owns the events table and the cursors) and in the read models (their
+     * own view tables), plus the webhook subscriptions' own store: a query anywhere else is a query on the events
+     * table that bypasses the store's role classes.
+     */
+    @Test
+    void sqlOnlyInTheEventStoreAndTheReadModels() {
+        noClasses().that().resideOutsideOfPackages("io.harmonia.eventstore..", "io.harmonia.projection..")
+                .and().doNotHaveFullyQualifiedName("io.harmonia.webhook.WebhookStore")
+                .should().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "a query of the SQL client", call -> call.getTarget().getOwner()
+                                .isAssignableTo("io.vertx.mutiny.sqlclient.SqlClient")
+                                && (call.getName().equals("query") || call.getName().equals("preparedQuery"))))
+                .check(classes);
+    }
 }
