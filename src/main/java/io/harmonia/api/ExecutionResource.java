@@ -11,8 +11,6 @@ import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.ExecutionStatus;
 import io.harmonia.application.ExecutionService;
 import io.harmonia.eventstore.EventCodec;
-import io.harmonia.eventstore.PgEventStore;
-import io.harmonia.eventstore.StreamIds;
 import io.harmonia.messaging.PublicationLag;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -40,17 +38,15 @@ public class ExecutionResource {
     private static final Set<String> START_FIELDS = Set.of("workflow_id", "input", "version");
 
     private final ExecutionService executions;
-    private final PgEventStore store;
     private final EngineConfig config;
 
     private final PublicationLag lag;
     @Inject
     ApiConfig api;
 
-    public ExecutionResource(ExecutionService executions, PgEventStore store, EngineConfig config,
+    public ExecutionResource(ExecutionService executions, EngineConfig config,
             PublicationLag lag) {
         this.executions = executions;
-        this.store = store;
         this.config = config;
         this.lag = lag;
     }
@@ -186,7 +182,7 @@ public class ExecutionResource {
     public Uni<JsonNode> events(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
         int from = Paging.number("after", after, 0, 0, Integer.MAX_VALUE);
         int max = Paging.number("limit", limit, 100, 1, 1000);
-        return executions.view(id).chain(view -> store.readStream(StreamIds.execution(id), from + 1, max))
+        return executions.events(id, from + 1, max)
                 .map(events -> {
                     ObjectNode o = JsonNodeFactory.instance.objectNode();
                     o.put("execution_id", id);

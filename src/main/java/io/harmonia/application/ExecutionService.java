@@ -19,6 +19,9 @@ import io.harmonia.projection.PageCursor;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.harmonia.config.ApiConfig;
 import io.harmonia.eventstore.IdempotencyKeys;
+import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.RecordedEvent;
+import io.harmonia.eventstore.StreamIds;
 import io.harmonia.schema.JsonSchemas;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
@@ -31,6 +34,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /** What the executions API asks of the engine: start (validated, idempotent), commands, and reads. */
 @ApplicationScoped
@@ -47,12 +51,15 @@ public class ExecutionService {
     private final ExecutionReadModel readModel;
     private final JsonSchemas schemas;
     private final IdempotencyKeys keys;
+    private final PgEventStore store;
     private final TimeOrderedIds ids;
     private final ApiConfig api;
     private final Clock clock;
 
     public ExecutionService(ExecutionEngine engine, WorkflowService workflows, ExecutionReadModel readModel,
-            JsonSchemas schemas, IdempotencyKeys keys, TimeOrderedIds ids, ApiConfig api, Clock clock) {
+            JsonSchemas schemas, IdempotencyKeys keys, TimeOrderedIds ids, ApiConfig api, Clock clock,
+            PgEventStore store) {
+        this.store = store;
         this.ids = ids;
         this.engine = engine;
         this.workflows = workflows;
@@ -169,6 +176,20 @@ public class ExecutionService {
     public Uni<ExecutionState> cancel(String executionId, String reason) {
         return validId(executionId).chain(() -> engine.command(executionId,
                 now -> new ExecutionCommand.Cancel(reason, now)));
+    }
+
+    /** An execution's events from {@code fromVersion} (from 1), at most {@code limit}; 404 for an unknown one. */
+    public Uni<List<RecordedEvent>> events(String executionId, int fromVersion, int limit) {
+        return view(executionId).chain(v -> store.readStream(StreamIds.execution(executionId), fromVersion, limit));
+    }
+
+    /**
+     * Records the result of an attempt reported from outside (a Kafka worker), on whatever replica it arrived; waits
+     * through a database outage. True when it changed the execution, false when it was late or a duplicate.
+     */
+    public Uni<Boolean> recordTaskResult(String executionId, Function<Instant, ExecutionCommand> result) {
+        return validId(executionId).chain(() -> engine.record(executionId, result))
+                .map(decided -> !decided.events().isEmpty());
     }
 
     static Uni<Void> validId(String id) {

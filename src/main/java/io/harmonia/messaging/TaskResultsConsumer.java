@@ -1,6 +1,6 @@
 package io.harmonia.messaging;
 
-import io.harmonia.runtime.ExecutionEngine;
+import io.harmonia.application.ExecutionService;
 import io.harmonia.domain.execution.ExecutionNotFound;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -21,11 +21,11 @@ import org.jboss.logging.Logger;
 public class TaskResultsConsumer {
     private static final Logger LOG = Logger.getLogger(TaskResultsConsumer.class);
 
-    private final ExecutionEngine engine;
+    private final ExecutionService executions;
     private final MeterRegistry metrics;
 
-    public TaskResultsConsumer(ExecutionEngine engine, MeterRegistry metrics) {
-        this.engine = engine;
+    public TaskResultsConsumer(ExecutionService executions, MeterRegistry metrics) {
+        this.executions = executions;
         this.metrics = metrics;
     }
 
@@ -42,10 +42,11 @@ public class TaskResultsConsumer {
         }
         // recorded durably: during a database outage the result waits (and the consumer with it) until Postgres is
         // back, instead of going to the dead-letter topic and leaving its execution behind
-        return engine.record(result.executionId(), result.command(ThreadLocalRandom.current().nextDouble()))
+        return executions.recordTaskResult(result.executionId(),
+                        result.command(ThreadLocalRandom.current().nextDouble()))
                 .onFailure(err -> !(err instanceof ExecutionNotFound))
                 .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(10)
-                .map(decided -> decided.events().isEmpty() ? "ignored" : "applied")
+                .map(applied -> applied ? "applied" : "ignored")
                 .onFailure(ExecutionNotFound.class).recoverWithItem("unknown")
                 .chain(outcome -> {
                     count(outcome);

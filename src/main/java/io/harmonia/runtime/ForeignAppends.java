@@ -3,7 +3,10 @@ package io.harmonia.runtime;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
+import io.harmonia.eventstore.LiveFeed;
 import io.harmonia.eventstore.RecordedEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import io.harmonia.runtime.cluster.Ownership;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
@@ -29,9 +32,16 @@ public class ForeignAppends {
     private final ExecutionEngine engine;
     private final Ownership ownership;
 
-    public ForeignAppends(ExecutionEngine engine, Ownership ownership) {
+    private final LiveFeed feed;
+
+    public ForeignAppends(ExecutionEngine engine, Ownership ownership, LiveFeed feed) {
         this.engine = engine;
         this.ownership = ownership;
+        this.feed = feed;
+    }
+
+    void onStart(@Observes StartupEvent ignored) {
+        feed.subscribe(this::onPage);
     }
 
     /** A page of the global feed, in order. Quick: catching up is queued on each execution's lane. */

@@ -1,6 +1,7 @@
 package io.harmonia.runtime;
 
 import io.harmonia.eventstore.ConcurrencyConflict;
+import io.harmonia.eventstore.AppendNotifications;
 import io.harmonia.eventstore.OwnershipLost;
 import io.harmonia.eventstore.PartitionLeases;
 import io.harmonia.eventstore.PgEventStore;
@@ -30,6 +31,7 @@ import java.util.function.Function;
 @ApplicationScoped
 public class GroupCommit {
     static final int MAX_BATCH = 256;
+    private static final String STREAM_PREFIX = io.harmonia.eventstore.StreamIds.execution("");
 
     /**
      * One execution's append: its event rows, its view row, and anything else for the same transaction. The
@@ -135,6 +137,10 @@ public class GroupCommit {
         for (Append a : batch) {
             if (a.inTransaction() != null) {
                 chain = chain.chain(() -> a.inTransaction().apply(conn));
+            }
+            if (a.epoch() < 0) { // appended by a replica that does not own it: wake its owner now
+                chain = chain.chain(() -> AppendNotifications.notifyAppended(conn,
+                        a.streamId().substring(STREAM_PREFIX.length())));
             }
         }
         return chain;

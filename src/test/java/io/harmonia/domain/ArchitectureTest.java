@@ -51,22 +51,37 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /** The integrations read the feed; they do not drive executions (runtime) nor use the use cases (application). */
+    /**
+     * The integrations read the feed; they do not drive executions (runtime) nor use the use cases (application),
+     * except the inbound adapter of worker results, which records them through the application like a request.
+     */
     @Test
     void integrationsUseNeitherTheRuntimeNorTheApplication() {
         noClasses().that().resideInAnyPackage("io.harmonia.messaging..", "io.harmonia.stream..",
                         "io.harmonia.webhook..")
+                .should().dependOnClassesThat().resideInAPackage("io.harmonia.runtime..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.harmonia.messaging..", "io.harmonia.stream..",
+                        "io.harmonia.webhook..")
                 .and().doNotHaveFullyQualifiedName("io.harmonia.messaging.TaskResultsConsumer")
-                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.runtime..",
-                        "io.harmonia.application..")
+                .should().dependOnClassesThat().resideInAPackage("io.harmonia.application..")
                 .check(classes);
     }
 
-    /** The REST layer goes through the application's use cases, never to the runtime directly. */
+    /** Arrows point down: the runtime knows nothing of the use cases above it nor of the REST layer. */
+    @Test
+    void runtimeDoesNotUseTheApplicationNorTheApi() {
+        noClasses().that().resideInAPackage("io.harmonia.runtime..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.application..", "io.harmonia.api..")
+                .check(classes);
+    }
+
+    /** The REST layer goes through the application's use cases, never to the runtime or the store directly. */
     @Test
     void apiDoesNotUseTheRuntime() {
         noClasses().that().resideInAPackage("io.harmonia.api..")
                 .should().dependOnClassesThat().resideInAPackage("io.harmonia.runtime..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.harmonia.eventstore.PgEventStore")
                 .check(classes);
     }
 
