@@ -45,6 +45,8 @@ import org.jboss.logging.Logger;
  * <p>After a Postgres outage, expired leases of other replicas are not claimed for two renew intervals, so that every
  * owner renews its own first. At shutdown ({@link ShutdownEvent}, before the rest of the service stops) the replica
  * is marked draining and hands every partition over at once, bounded by {@code harmonia.cluster.handover-timeout}.
+ *
+ * <p>The listener is always called on one Vert.x event-loop context of this replica, in the order of the changes.
  */
 @ApplicationScoped
 public class Ownership {
@@ -313,6 +315,15 @@ public class Ownership {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
+    /** Stops the loop without handing anything over, as a killed process would (tests). */
+    void halt() {
+        stopped = true;
+        long t = timer;
+        if (t >= 0) {
+            vertx.cancelTimer(t);
+        }
+    }
+
     private void beginDrain() {
         List<Held> give = new ArrayList<>();
         synchronized (this) {
@@ -436,7 +447,7 @@ public class Ownership {
         if (!lostNow.isEmpty()) {
             lostNow.sort(null);
             LOG.warnf("replica %s lost partitions %s (another replica took them over: this one could not renew its"
-                    + " lease in time)", replicaId, lostNow);
+                    + " lease in time)", replicaId, PartitionRanges.of(lostNow));
             lostNow.forEach(this::tellLost);
             lostCount.increment(lostNow.size());
         }
@@ -509,14 +520,16 @@ public class Ownership {
                 }
             }
             if (!taken.isEmpty()) {
-                LOG.infof("replica %s took partitions %s (%d unclean) in %d ms; owns %d", replicaId, taken, unclean,
+                LOG.infof("replica %s took partitions %s (%d unclean) in %d ms; owns %d", replicaId,
+                        PartitionRanges.of(taken), unclean,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), ownedCount);
             }
             if (!failed.isEmpty()) {
-                LOG.errorf("replica %s could not take up partitions %s and released them", replicaId, failed);
+                LOG.errorf("replica %s could not take up partitions %s and released them", replicaId,
+                        PartitionRanges.of(failed));
             }
             if (!lost.isEmpty()) {
-                LOG.warnf("replica %s lost partitions %s while taking them up", replicaId, lost);
+                LOG.warnf("replica %s lost partitions %s while taking them up", replicaId, PartitionRanges.of(lost));
             }
         });
     }
@@ -531,7 +544,7 @@ public class Ownership {
         }
         Handover h = handover;
         PartitionListener l = listener;
-        return Uni.createFrom().deferred(() -> l.acquired(c.partition(), c.epoch(), h)).replaceWith(true)
+        return onContext(() -> l.acquired(c.partition(), c.epoch(), h)).replaceWith(true)
                 .onFailure().recoverWithItem(err -> {
                     LOG.errorf(err, "partition %d (epoch %d) could not be taken up", c.partition(), c.epoch());
                     return false;
@@ -567,8 +580,8 @@ public class Ownership {
         }
         boolean wasLost = h.lost;
         return release.map(ignored -> {
-            forgetHeld(h);
             tellLost(h.partition);
+            forgetHeld(h);
             if (wasLost) {
                 lostCount.increment();
             }
@@ -587,7 +600,7 @@ public class Ownership {
             rebuild();
         }
         long t0 = System.nanoTime();
-        List<Integer> ps = hs.stream().map(h -> h.partition).sorted().toList();
+        String ps = PartitionRanges.of(hs.stream().map(h -> h.partition).toList());
         Uni.join().all(hs.stream().map(this::releaseOne).toList()).andFailFast().subscribe().with(outcomes -> {
             long unclean = outcomes.stream().filter(o -> o == Outcome.RELEASED_UNCLEAN).count();
             long lost = outcomes.stream().filter(o -> o == Outcome.LOST).count();
@@ -601,7 +614,7 @@ public class Ownership {
     private Uni<Outcome> releaseOne(Held h) {
         PartitionListener l = listener;
         Duration timeout = config.handoverTimeout();
-        return Uni.createFrom().deferred(() -> l.release(h.partition))
+        return onContext(() -> l.release(h.partition))
                 .ifNoItem().after(timeout).recoverWithItem(() -> {
                     LOG.warnf("partition %d was not handed over within %s: released as not clean", h.partition,
                             timeout);
@@ -632,8 +645,8 @@ public class Ownership {
                                     : handover.clean() ? Outcome.RELEASED_CLEAN : Outcome.RELEASED_UNCLEAN);
                 })
                 .invoke(outcome -> {
-                    forgetHeld(h);
                     tellLost(h.partition);
+                    forgetHeld(h);
                     (outcome == Outcome.LOST ? lostCount : releasedCount).increment();
                 });
     }
@@ -651,12 +664,31 @@ public class Ownership {
         checkDrained();
     }
 
+    /**
+     * Calls the listener on this replica's Vert.x context: every listener call runs there, in the order Ownership
+     * makes them, so a partition's calls never overlap and never overtake each other.
+     */
+    private <T> Uni<T> onContext(java.util.function.Supplier<Uni<T>> call) {
+        return Uni.createFrom().emitter(e -> context.runOnContext(() -> {
+            Uni<T> u;
+            try {
+                u = call.get();
+            } catch (RuntimeException err) {
+                e.fail(err);
+                return;
+            }
+            u.subscribe().with(e::complete, e::fail);
+        }));
+    }
+
     private void tellLost(int p) {
-        try {
-            listener.lost(p);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "the partition listener failed on losing partition %d", p);
-        }
+        context.runOnContext(() -> {
+            try {
+                listener.lost(p);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "the partition listener failed on losing partition %d", p);
+            }
+        });
     }
 
     /** Rebuilds the owned count and the round-robin ring; called with the lock held. */
