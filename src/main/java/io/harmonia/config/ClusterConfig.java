@@ -41,8 +41,11 @@ public interface ClusterConfig {
     Duration handoverTimeout();
 
     /**
-     * This replica's name in the partitions table and in {@code /api/cluster}. Default: the host name with a short
-     * random suffix (unique per process, so a restarted replica never mistakes its predecessor's leases for its own).
+     * This replica's name in the partitions table and in {@code /api/cluster}; it must be unique among the running
+     * processes. Default: the host name with a short random suffix (unique per process): a replica restarted after a
+     * crash then waits, like the others, for its predecessor's leases to expire. Set it to a name that is stable
+     * across restarts but never shared by two live processes (e.g. the Kubernetes pod name, from the downward API)
+     * and a restarted replica takes its predecessor's partitions back at once, with the next epoch.
      */
     Optional<String> replicaId();
 

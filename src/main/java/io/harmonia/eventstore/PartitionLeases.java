@@ -134,8 +134,10 @@ public class PartitionLeases {
     }
 
     /**
-     * Claims up to {@code n} partitions that nobody owns or, when {@code takeExpired}, whose lease has expired, and
-     * none of {@code skip}: each gets this replica as owner, its epoch + 1 and a lease of {@code lease} from now.
+     * Claims up to {@code n} partitions that nobody owns, or that the table says this replica owns (a previous
+     * process with the same replica id, which is gone: the caller passes the partitions it holds in {@code skip}),
+     * or, when {@code takeExpired}, whose lease has expired, and none of {@code skip}: each gets this replica as
+     * owner, its epoch + 1 and a lease of {@code lease} from now.
      * Partitions another replica is claiming at the same moment are skipped ({@code for update skip locked}), so
      * two replicas never claim the same one. Returns each with the handover its last owner left, which this claim
      * clears (a handover is read once). Free partitions come first, then the longest expired.
@@ -145,7 +147,8 @@ public class PartitionLeases {
             return Uni.createFrom().item(List.of());
         }
         return pool.preparedQuery("with c as (select partition, handover::text as handover from partitions"
-                        + " where (owner is null or ($4 and lease_until < now())) and partition <> all($5::int[])"
+                        + " where (owner is null or owner = $1 or ($4 and lease_until < now()))"
+                        + " and partition <> all($5::int[])"
                         + " order by owner is not null, lease_until nulls first, partition limit $2"
                         + " for update skip locked)"
                         + " update partitions p set owner = $1, epoch = p.epoch + 1, lease_until = now() + $3::bigint"

@@ -121,16 +121,16 @@ class PartitionLeasesTest {
     }
 
     @Test
-    void twoReplicasClaimingAtOnceNeverOwnTheSamePartition() {
+    void replicasClaimingAtOnceNeverOwnTheSamePartition() {
         List<Uni<List<Claimed>>> claims = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            claims.add(leases.claim(i % 2 == 0 ? "a" : "b", 3, LEASE, true, Set.of()));
+            claims.add(leases.claim("r" + i, 3, LEASE, true, Set.of()));
         }
         List<List<Claimed>> results = Uni.join().all(claims).andFailFast().await().atMost(WAIT);
         Map<Integer, String> claimedBy = new HashMap<>();
         for (int i = 0; i < results.size(); i++) {
             for (Claimed c : results.get(i)) {
-                String previous = claimedBy.put(c.partition(), i % 2 == 0 ? "a" : "b");
+                String previous = claimedBy.put(c.partition(), "r" + i);
                 assertThat(previous).as("partition %d claimed twice", c.partition()).isNull();
                 assertThat(c.epoch()).isEqualTo(1);
             }
@@ -158,6 +158,22 @@ class PartitionLeasesTest {
         assertThat(b).allSatisfy(c -> assertThat(c.handoverJson()).isNull());
         assertThat(leases.renew("a", epochs(a), LEASE).await().atMost(WAIT)).isEmpty();
         assertThat(owners().get(0)).isEqualTo("b");
+    }
+
+    @Test
+    void aReplicaRestartedUnderTheSameIdTakesItsOwnPartitionsBackAtOnce() {
+        List<Claimed> before = claim("pod-1", 3, LEASE, true); // then the process is killed; its leases run on
+        claim("c", P - 3, LEASE, true);
+        assertThat(claim("b", 3, LEASE, true)).as("another replica waits for the leases to expire").isEmpty();
+
+        // the new process of "pod-1" holds nothing yet: it claims what the table says is its own, with epoch + 1
+        List<Claimed> after = claim("pod-1", 3, LEASE, false);
+        assertThat(after).extracting(Claimed::partition).containsExactly(0, 1, 2);
+        assertThat(after).allSatisfy(c -> assertThat(c.epoch()).isEqualTo(2));
+        assertThat(leases.renew("pod-1", epochs(before), LEASE).await().atMost(WAIT))
+                .as("the dead process' epochs are stale").isEmpty();
+        // a process skips the partitions it holds, so it never claims them from itself
+        assertThat(leases.claim("pod-1", 3, LEASE, true, Set.of(0, 1, 2)).await().atMost(WAIT)).isEmpty();
     }
 
     private void awaitExpired(Integer... partitions) {

@@ -482,10 +482,18 @@ public class Ownership {
         return Uni.createFrom().voidItem();
     }
 
+    /**
+     * What a claim must not take: the partitions this replica holds (the table names it owner of those too), and
+     * those the listener recently failed to take up.
+     */
     private Set<Integer> skipped() {
         long now = System.nanoTime();
         skipUntil.values().removeIf(until -> now - until >= 0);
-        return Set.copyOf(skipUntil.keySet());
+        Set<Integer> skip = new TreeSet<>(skipUntil.keySet());
+        synchronized (this) {
+            skip.addAll(held.keySet());
+        }
+        return skip;
     }
 
     // ---- taking partitions up ----
