@@ -260,7 +260,7 @@ public class Ownership {
                 replicaId, host, partitions, config.lease(), config.renewInterval(), config.handoverTimeout(),
                 config.rebalance() ? ", rebalancing" : "");
         CompletableFuture<Void> first = new CompletableFuture<>();
-        context.runOnContext(() -> round(() -> first.complete(null)));
+        context.runOnContext(() -> round(() -> first.complete(null), true));
         try {
             first.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -366,11 +366,16 @@ public class Ownership {
         if (stopped) {
             return;
         }
-        timer = vertx.setTimer(config.renewInterval().toMillis(), id -> round(() -> { }));
+        timer = vertx.setTimer(config.renewInterval().toMillis(), id -> round(() -> { }, false));
     }
 
-    /** One round: heartbeat, renew, then claim or give away; schedules the next. Runs on the Vert.x context. */
-    private void round(Runnable then) {
+    /**
+     * One round: heartbeat, renew, then claim or give away; schedules the next. Runs on the Vert.x context. The
+     * round does not wait for the listener to take claimed partitions up (that may take long, and leases must be
+     * renewed meanwhile), except the first one when {@code awaitTakeUp}, so that a single replica owns its
+     * partitions when the service reports started.
+     */
+    private void round(Runnable then, boolean awaitTakeUp) {
         if (stopped) {
             then.run();
             return;
@@ -390,7 +395,7 @@ public class Ownership {
                     snapshot.forEach((p, h) -> heldEpochs.put(p, h.epoch));
                     return leases.renew(replicaId, heldEpochs, config.lease()).invoke(r -> renewed(snapshot, r));
                 })
-                .chain(() -> draining ? Uni.createFrom().voidItem() : balance())
+                .chain(() -> draining ? Uni.createFrom().voidItem() : balance(awaitTakeUp))
                 .subscribe().with(ok -> {
                     then.run();
                     schedule();
@@ -453,7 +458,7 @@ public class Ownership {
         }
     }
 
-    private Uni<Void> balance() {
+    private Uni<Void> balance(boolean awaitTakeUp) {
         int n = live;
         List<Held> owned = new ArrayList<>();
         int holding = 0;
@@ -472,7 +477,10 @@ public class Ownership {
         if (claim > 0) {
             boolean takeExpired = System.nanoTime() - quietUntilNanos >= 0;
             return leases.claim(replicaId, claim, config.lease(), takeExpired, skipped())
-                    .invoke(this::acquire).replaceWithVoid();
+                    .chain(claimed -> {
+                        Uni<Void> takenUp = acquire(claimed);
+                        return awaitTakeUp ? takenUp : Uni.createFrom().voidItem();
+                    });
         }
         if (give > 0) {
             owned.sort((a, b) -> Integer.compare(b.partition, a.partition));
@@ -498,10 +506,12 @@ public class Ownership {
 
     // ---- taking partitions up ----
 
-    private void acquire(List<Claimed> claimed) {
+    /** Hands claimed partitions to the listener; the Uni completes when it has taken them all up (or failed). */
+    private Uni<Void> acquire(List<Claimed> claimed) {
         if (claimed.isEmpty()) {
-            return;
+            return Uni.createFrom().voidItem();
         }
+        CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (this) {
             for (Claimed c : claimed) {
                 held.put(c.partition(), new Held(c.partition(), c.epoch()));
@@ -539,7 +549,9 @@ public class Ownership {
             if (!lost.isEmpty()) {
                 LOG.warnf("replica %s lost partitions %s while taking them up", replicaId, PartitionRanges.of(lost));
             }
+            done.complete(null);
         });
+        return Uni.createFrom().completionStage(done);
     }
 
     private Uni<Outcome> acquireOne(Claimed c) {
