@@ -4,13 +4,11 @@ import io.harmonia.config.ClusterConfig;
 import io.harmonia.eventstore.PartitionLeases;
 import io.harmonia.eventstore.PartitionLeases.Claimed;
 import io.harmonia.eventstore.StoreAvailability;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
+import io.harmonia.runtime.cluster.HeldPartitions.Held;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,40 +48,8 @@ import org.jboss.logging.Logger;
 public class Ownership {
     private static final Logger LOG = Logger.getLogger(Ownership.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-
-    /** Used when no runtime registered a listener: partitions are owned, nothing drives them. */
-    private static final PartitionListener UNWIRED = new PartitionListener() {
-        @Override
-        public Uni<Void> acquired(int partition, long epoch, Handover handover) {
-            return Uni.createFrom().voidItem();
-        }
-
-        @Override
-        public void lost(int partition) {}
-
-        @Override
-        public Uni<Handover> release(int partition) {
-            return Uni.createFrom().item(new Handover(true, List.of()));
-        }
-    };
-
-    private enum Phase { ACQUIRING, OWNED, RELEASING }
-
-    /** A partition whose lease this replica holds. Mutable fields are guarded by the Ownership. */
-    private static final class Held {
-        final int partition;
-        final long epoch;
-        Phase phase = Phase.ACQUIRING;
-        /** The lease was lost while the listener was still taking the partition up or handing it over. */
-        boolean lost;
-        /** Hand it over as soon as it is taken up (the drain began meanwhile). */
-        boolean releaseWhenAcquired;
-
-        Held(int partition, long epoch) {
-            this.partition = partition;
-            this.epoch = epoch;
-        }
-    }
+    /** A partition the listener could not take up is not claimed again by this replica for this many rounds. */
+    private static final int SKIP_ROUNDS_AFTER_FAILURE = 5;
 
     private enum Outcome { TAKEN_CLEAN, TAKEN_UNCLEAN, FAILED, RELEASED_CLEAN, RELEASED_UNCLEAN, LOST }
 
@@ -100,18 +64,11 @@ public class Ownership {
     private final String replicaId;
     private final String host;
     private final int partitions;
-    private final AtomicLongArray epochs;
-    private final Map<Integer, Held> held = new HashMap<>();
+    private final HeldPartitions held;
+    private final OwnershipMetrics metrics;
     private final Map<Integer, Long> skipUntil = new ConcurrentHashMap<>();
-    private final AtomicInteger roundRobin = new AtomicInteger();
-    private final Counter acquiredClean;
-    private final Counter acquiredUnclean;
-    private final Counter lostCount;
-    private final Counter releasedCount;
-    private volatile int[] ring = new int[0];
-    private volatile Set<Integer> ownedSet = Set.of();
-    private volatile int ownedCount;
-    private volatile PartitionListener listener;
+    private PartitionListener listener;
+    private volatile ListenerCalls calls;
     private volatile int live = 1;
     private volatile boolean started;
     private volatile boolean draining;
@@ -120,8 +77,7 @@ public class Ownership {
     private volatile boolean sawOutage;
     private volatile long quietUntilNanos;
     private volatile long timer = -1;
-    private Context context;
-    private CompletableFuture<Void> drained;
+    private volatile CompletableFuture<Void> drained;
 
     @Inject
     public Ownership(PartitionLeases leases, ClusterConfig config, StoreAvailability availability, Vertx vertx,
@@ -134,21 +90,8 @@ public class Ownership {
         this.replicaId = config.replicaId().filter(s -> !s.isBlank())
                 .orElseGet(() -> host + "-" + UUID.randomUUID().toString().substring(0, 6));
         this.partitions = config.partitions();
-        this.epochs = new AtomicLongArray(Math.max(1, partitions));
-        for (int p = 0; p < partitions; p++) {
-            epochs.set(p, -1);
-        }
-        Gauge.builder("harmonia.partitions.owned", this, o -> o.ownedCount)
-                .description("partitions this replica owns (taken up by the runtime)").register(metrics);
-        acquiredClean = Counter.builder("harmonia.partitions.acquired").tag("clean", "true")
-                .description("partitions taken over, after a clean handover or not").register(metrics);
-        acquiredUnclean = Counter.builder("harmonia.partitions.acquired").tag("clean", "false")
-                .description("partitions taken over, after a clean handover or not").register(metrics);
-        lostCount = Counter.builder("harmonia.partitions.lost")
-                .description("partitions lost: taken by another replica, or their lease could not be renewed")
-                .register(metrics);
-        releasedCount = Counter.builder("harmonia.partitions.released")
-                .description("partitions handed over to another replica (rebalancing or shutdown)").register(metrics);
+        this.held = new HeldPartitions(partitions);
+        this.metrics = new OwnershipMetrics(metrics, held::ownedCount);
     }
 
     // ---- what the runtime uses ----
@@ -165,9 +108,9 @@ public class Ownership {
         return Partitioning.of(executionId, partitions);
     }
 
-    /** Whether this replica owns {@code p}: taken up by the listener, and not yet handed over or lost. */
+    /** Whether this replica owns {@code p}: taken up by the listener, and not yet released or lost. */
     public boolean owns(int p) {
-        return ownedSet.contains(p);
+        return held.owns(p);
     }
 
     /**
@@ -175,12 +118,12 @@ public class Ownership {
      * the listener takes it up or hands it over, since appends happen then too); -1 otherwise.
      */
     public long epoch(int p) {
-        return p >= 0 && p < partitions ? epochs.get(p) : -1;
+        return held.epoch(p);
     }
 
     /** The partitions this replica owns (see {@link #owns}), as a snapshot. */
     public Set<Integer> owned() {
-        return ownedSet;
+        return held.owned();
     }
 
     /** Whether this replica is shutting down and handing its partitions over. */
@@ -193,29 +136,23 @@ public class Ownership {
      * over, from {@code hint}; -1 when there is none (draining, or nothing owned yet).
      */
     public int ownedPartitionFor(int hint) {
-        int[] r = ring;
-        if (r.length == 0 || draining) {
-            return -1;
-        }
-        return r[Math.floorMod(hint + roundRobin.getAndIncrement(), r.length)];
+        return draining ? -1 : held.next(hint);
     }
 
     /**
      * Registers the runtime's listener; exactly one, before the service has started (the loop starts on {@link
      * StartupEvent} after the normal observers).
      */
-    public void listen(PartitionListener l) {
-        synchronized (this) {
-            if (listener != null) {
-                throw new IllegalStateException("Expected one partition listener, found " + listener
-                        + " registered before " + l);
-            }
-            if (started) {
-                throw new IllegalStateException("Expected the partition listener before the ownership loop starts"
-                        + " (at StartupEvent), found it started already");
-            }
-            listener = l;
+    public synchronized void listen(PartitionListener l) {
+        if (listener != null) {
+            throw new IllegalStateException("Expected one partition listener, found " + listener
+                    + " registered before " + l);
         }
+        if (started) {
+            throw new IllegalStateException("Expected the partition listener before the ownership loop starts"
+                    + " (at StartupEvent), found it started already");
+        }
+        listener = l;
     }
 
     /** Every replica and partition as Postgres holds them, for {@code /api/cluster}. */
@@ -223,10 +160,13 @@ public class Ownership {
         return leases.list().map(l -> ClusterView.of(replicaId, partitions, l));
     }
 
-    /** Replica, share and readiness, for the health check and operators. */
+    /**
+     * Replica, share and readiness: ready once the replica has owned its share (rounded down) once since it
+     * started, and not draining.
+     */
     public Status status() {
         int n = live;
-        int owned = ownedCount;
+        int owned = held.ownedCount();
         int readyAt = FairShare.ready(partitions, n);
         if (started && !reachedShare && owned >= readyAt) {
             reachedShare = true;
@@ -242,8 +182,8 @@ public class Ownership {
     }
 
     /**
-     * Checks the partition count, then runs the first round (heartbeat, claim) before the service reports started,
-     * and the loop from then on. Blocks the calling (startup) thread.
+     * Checks the partition count, then runs the first round (heartbeat, claim, take-up) before the service reports
+     * started, and the loop from then on. Blocks the calling (startup) thread.
      */
     void start() {
         leases.ensure(partitions).await().atMost(START_TIMEOUT);
@@ -251,16 +191,16 @@ public class Ownership {
             if (listener == null) {
                 LOG.warnf("no partition listener is registered: replica %s owns partitions but nothing drives their"
                         + " executions here (the runtime is not wired to Ownership)", replicaId);
-                listener = UNWIRED;
+                listener = ListenerCalls.UNWIRED;
             }
+            calls = new ListenerCalls(listener, vertx.getOrCreateContext());
             started = true;
         }
-        context = vertx.getOrCreateContext();
         LOG.infof("replica %s (host %s) shares %d partitions: lease %s, renewed every %s, handover within %s%s",
                 replicaId, host, partitions, config.lease(), config.renewInterval(), config.handoverTimeout(),
                 config.rebalance() ? ", rebalancing" : "");
         CompletableFuture<Void> first = new CompletableFuture<>();
-        context.runOnContext(() -> round(() -> first.complete(null), true));
+        calls.run(() -> round(() -> first.complete(null), true));
         try {
             first.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -285,27 +225,20 @@ public class Ownership {
             return;
         }
         long t0 = System.nanoTime();
-        int before;
         CompletableFuture<Void> done = new CompletableFuture<>();
-        synchronized (this) {
-            draining = true;
-            drained = done;
-            before = held.size();
-        }
+        drained = done;
+        draining = true;
+        int before = held.size();
         LOG.infof("replica %s is shutting down: handing over its %d partitions", replicaId, before);
-        context.runOnContext(this::beginDrain);
+        calls.run(this::beginDrain);
         Duration bound = config.handoverTimeout().plusSeconds(5);
         try {
             done.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warnf("replica %s could not hand over all its partitions within %s (%d left): they are taken over when"
-                    + " their lease expires", replicaId, bound, heldCount());
+                    + " their lease expires", replicaId, bound, held.size());
         }
-        stopped = true;
-        long t = timer;
-        if (t >= 0) {
-            vertx.cancelTimer(t);
-        }
+        halt();
         try {
             leases.forget(replicaId).await().atMost(Duration.ofSeconds(2));
         } catch (Exception e) {
@@ -315,7 +248,7 @@ public class Ownership {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
-    /** Stops the loop without handing anything over, as a killed process would (tests). */
+    /** Stops the loop without handing anything over (after the drain; in tests, as a killed process would). */
     void halt() {
         stopped = true;
         long t = timer;
@@ -325,19 +258,7 @@ public class Ownership {
     }
 
     private void beginDrain() {
-        List<Held> give = new ArrayList<>();
-        synchronized (this) {
-            for (Held h : held.values()) {
-                if (h.lost) {
-                    continue;
-                }
-                if (h.phase == Phase.OWNED) {
-                    give.add(h);
-                } else if (h.phase == Phase.ACQUIRING) {
-                    h.releaseWhenAcquired = true;
-                }
-            }
-        }
+        List<Held> give = held.toDrain();
         leases.heartbeat(replicaId, host, true, config.lease()).onFailure().recoverWithNull()
                 .subscribe().with(ok -> {
                     giveAway(give, "to shut down");
@@ -345,28 +266,19 @@ public class Ownership {
                 });
     }
 
-    private synchronized int heldCount() {
-        return held.size();
-    }
-
     private void checkDrained() {
-        CompletableFuture<Void> d;
-        synchronized (this) {
-            d = drained;
-            if (d == null || !held.isEmpty()) {
-                return;
-            }
+        CompletableFuture<Void> d = drained;
+        if (d != null && held.size() == 0) {
+            d.complete(null);
         }
-        d.complete(null);
     }
 
     // ---- the loop ----
 
     private void schedule() {
-        if (stopped) {
-            return;
+        if (!stopped) {
+            timer = vertx.setTimer(config.renewInterval().toMillis(), id -> round(() -> { }, false));
         }
-        timer = vertx.setTimer(config.renewInterval().toMillis(), id -> round(() -> { }, false));
     }
 
     /**
@@ -376,12 +288,8 @@ public class Ownership {
      * partitions when the service reports started.
      */
     private void round(Runnable then, boolean awaitTakeUp) {
-        if (stopped) {
-            then.run();
-            return;
-        }
-        if (!availability.available()) {
-            sawOutage = true;
+        if (stopped || !availability.available()) {
+            sawOutage |= !availability.available();
             then.run();
             schedule();
             return;
@@ -390,13 +298,14 @@ public class Ownership {
                 .chain(beat -> {
                     live = beat.liveReplicas();
                     backAfterOutage();
-                    Map<Integer, Held> snapshot = renewable();
-                    Map<Integer, Long> heldEpochs = new HashMap<>();
-                    snapshot.forEach((p, h) -> heldEpochs.put(p, h.epoch));
-                    return leases.renew(replicaId, heldEpochs, config.lease()).invoke(r -> renewed(snapshot, r));
+                    Map<Integer, Held> asked = held.renewable();
+                    Map<Integer, Long> epochs = new HashMap<>();
+                    asked.forEach((p, h) -> epochs.put(p, h.epoch));
+                    return leases.renew(replicaId, epochs, config.lease()).invoke(r -> renewed(asked, r));
                 })
                 .chain(() -> draining ? Uni.createFrom().voidItem() : balance(awaitTakeUp))
                 .subscribe().with(ok -> {
+                    status(); // latches readiness once the share is reached
                     then.run();
                     schedule();
                 }, err -> {
@@ -420,71 +329,33 @@ public class Ownership {
         }
     }
 
-    private synchronized Map<Integer, Held> renewable() {
-        Map<Integer, Held> out = new HashMap<>();
-        held.forEach((p, h) -> {
-            if (!h.lost) {
-                out.put(p, h);
-            }
-        });
-        return out;
-    }
-
-    /** Partitions of {@code asked} that were not renewed are lost: at once when owned, else when the listener is done. */
+    /** Partitions of {@code asked} not renewed are lost: at once when owned, else when the listener is done. */
     private void renewed(Map<Integer, Held> asked, Set<Integer> renewed) {
-        List<Integer> lostNow = new ArrayList<>();
-        synchronized (this) {
-            asked.forEach((p, h) -> {
-                if (renewed.contains(p) || held.get(p) != h) {
-                    return;
-                }
-                h.lost = true;
-                epochs.set(p, -1);
-                if (h.phase == Phase.OWNED) {
-                    held.remove(p);
-                    lostNow.add(p);
-                }
-            });
-            if (!lostNow.isEmpty()) {
-                rebuild();
-            }
-        }
+        List<Integer> lostNow = held.notRenewed(asked, renewed);
         if (!lostNow.isEmpty()) {
-            lostNow.sort(null);
             LOG.warnf("replica %s lost partitions %s (another replica took them over: this one could not renew its"
                     + " lease in time)", replicaId, PartitionRanges.of(lostNow));
-            lostNow.forEach(this::tellLost);
-            lostCount.increment(lostNow.size());
+            lostNow.forEach(calls::lost);
+            metrics.lost(lostNow.size());
         }
     }
 
     private Uni<Void> balance(boolean awaitTakeUp) {
         int n = live;
-        List<Held> owned = new ArrayList<>();
-        int holding = 0;
-        synchronized (this) {
-            for (Held h : held.values()) {
-                if (!h.lost && h.phase != Phase.RELEASING) {
-                    holding++;
-                    if (h.phase == Phase.OWNED) {
-                        owned.add(h);
-                    }
-                }
-            }
-        }
+        int holding = held.holding();
         int claim = FairShare.toClaim(partitions, n, holding);
-        int give = Math.min(owned.size(), FairShare.toGiveAway(partitions, n, holding, config.rebalance()));
         if (claim > 0) {
             boolean takeExpired = System.nanoTime() - quietUntilNanos >= 0;
             return leases.claim(replicaId, claim, config.lease(), takeExpired, skipped())
                     .chain(claimed -> {
-                        Uni<Void> takenUp = acquire(claimed);
+                        Uni<Void> takenUp = takeUp(claimed);
                         return awaitTakeUp ? takenUp : Uni.createFrom().voidItem();
                     });
         }
+        List<Held> givable = held.givable();
+        int give = Math.min(givable.size(), FairShare.toGiveAway(partitions, n, holding, config.rebalance()));
         if (give > 0) {
-            owned.sort((a, b) -> Integer.compare(b.partition, a.partition));
-            giveAway(owned.subList(0, give), "to rebalance (share " + FairShare.share(partitions, n) + " of "
+            giveAway(givable.subList(0, give), "to rebalance (share " + FairShare.share(partitions, n) + " of "
                     + partitions + " among " + n + " replicas)");
         }
         return Uni.createFrom().voidItem();
@@ -498,35 +369,31 @@ public class Ownership {
         long now = System.nanoTime();
         skipUntil.values().removeIf(until -> now - until >= 0);
         Set<Integer> skip = new TreeSet<>(skipUntil.keySet());
-        synchronized (this) {
-            skip.addAll(held.keySet());
-        }
+        skip.addAll(held.partitions());
         return skip;
     }
 
     // ---- taking partitions up ----
 
     /** Hands claimed partitions to the listener; the Uni completes when it has taken them all up (or failed). */
-    private Uni<Void> acquire(List<Claimed> claimed) {
+    private Uni<Void> takeUp(List<Claimed> claimed) {
         if (claimed.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        synchronized (this) {
-            for (Claimed c : claimed) {
-                held.put(c.partition(), new Held(c.partition(), c.epoch()));
-                epochs.set(c.partition(), c.epoch());
-            }
-        }
+        List<Held> hs = claimed.stream().map(c -> held.claimed(c.partition(), c.epoch())).toList();
         long t0 = System.nanoTime();
-        List<Uni<Outcome>> each = claimed.stream().map(this::acquireOne).toList();
+        List<Uni<Outcome>> each = new ArrayList<>();
+        for (int i = 0; i < hs.size(); i++) {
+            each.add(takeUpOne(hs.get(i), claimed.get(i).handoverJson()));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
         Uni.join().all(each).andFailFast().subscribe().with(outcomes -> {
             List<Integer> taken = new ArrayList<>();
             List<Integer> failed = new ArrayList<>();
             List<Integer> lost = new ArrayList<>();
             int unclean = 0;
             for (int i = 0; i < outcomes.size(); i++) {
-                int p = claimed.get(i).partition();
+                int p = hs.get(i).partition;
                 switch (outcomes.get(i)) {
                     case TAKEN_CLEAN -> taken.add(p);
                     case TAKEN_UNCLEAN -> {
@@ -539,8 +406,8 @@ public class Ownership {
             }
             if (!taken.isEmpty()) {
                 LOG.infof("replica %s took partitions %s (%d unclean) in %d ms; owns %d", replicaId,
-                        PartitionRanges.of(taken), unclean,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), ownedCount);
+                        PartitionRanges.of(taken), unclean, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                        held.ownedCount());
             }
             if (!failed.isEmpty()) {
                 LOG.errorf("replica %s could not take up partitions %s and released them", replicaId,
@@ -549,63 +416,56 @@ public class Ownership {
             if (!lost.isEmpty()) {
                 LOG.warnf("replica %s lost partitions %s while taking them up", replicaId, PartitionRanges.of(lost));
             }
+            status();
             done.complete(null);
         });
         return Uni.createFrom().completionStage(done);
     }
 
-    private Uni<Outcome> acquireOne(Claimed c) {
+    private Uni<Outcome> takeUpOne(Held h, String handoverJson) {
         Handover handover;
         try {
-            handover = HandoverJson.read(c.handoverJson());
+            handover = HandoverJson.read(handoverJson);
         } catch (RuntimeException e) {
-            LOG.warnf("partition %d: unreadable handover, taken over as not clean: %s", c.partition(), e.getMessage());
+            LOG.warnf("partition %d: unreadable handover, taken over as not clean: %s", h.partition, e.getMessage());
             handover = Handover.UNCLEAN;
         }
-        Handover h = handover;
-        PartitionListener l = listener;
-        return onContext(() -> l.acquired(c.partition(), c.epoch(), h)).replaceWith(true)
+        Handover given = handover;
+        return calls.acquired(h.partition, h.epoch, given).replaceWith(true)
                 .onFailure().recoverWithItem(err -> {
-                    LOG.errorf(err, "partition %d (epoch %d) could not be taken up", c.partition(), c.epoch());
+                    LOG.errorf(err, "partition %d (epoch %d) could not be taken up", h.partition, h.epoch);
                     return false;
                 })
-                .chain(ok -> acquired(c, h, ok));
+                .chain(ok -> ok ? tookUp(h, given) : couldNotTakeUp(h));
     }
 
-    private Uni<Outcome> acquired(Claimed c, Handover handover, boolean ok) {
-        Held h;
-        boolean giveNow = false;
-        synchronized (this) {
-            h = held.get(c.partition());
-            if (h == null || h.epoch != c.epoch()) {
-                return Uni.createFrom().item(Outcome.LOST);
-            }
-            if (ok && !h.lost) {
-                h.phase = Phase.OWNED;
-                giveNow = h.releaseWhenAcquired || draining;
-                rebuild();
-            }
+    private Uni<Outcome> tookUp(Held h, Handover handover) {
+        HeldPartitions.TakenUp result = held.takenUp(h, draining);
+        if (result == HeldPartitions.TakenUp.LOST) {
+            calls.lost(h.partition);
+            held.forget(h);
+            metrics.lost(1);
+            checkDrained();
+            return Uni.createFrom().item(Outcome.LOST);
         }
-        if (ok && !h.lost) {
-            (handover.clean() ? acquiredClean : acquiredUnclean).increment();
-            if (giveNow) {
-                giveAway(List.of(h), "to shut down");
-            }
-            return Uni.createFrom().item(handover.clean() ? Outcome.TAKEN_CLEAN : Outcome.TAKEN_UNCLEAN);
+        metrics.acquired(handover.clean());
+        if (result == HeldPartitions.TakenUp.OWNED_RELEASE_NOW) {
+            giveAway(List.of(h), "to shut down");
         }
-        Uni<Boolean> release = h.lost ? Uni.createFrom().item(false)
+        return Uni.createFrom().item(handover.clean() ? Outcome.TAKEN_CLEAN : Outcome.TAKEN_UNCLEAN);
+    }
+
+    /** Released not clean (unless lost meanwhile), told lost, and skipped by this replica's claims for a while. */
+    private Uni<Outcome> couldNotTakeUp(Held h) {
+        skipUntil.put(h.partition,
+                System.nanoTime() + config.renewInterval().toNanos() * SKIP_ROUNDS_AFTER_FAILURE);
+        Uni<Boolean> release = held.lost(h) ? Uni.createFrom().item(false)
                 : leases.release(replicaId, h.partition, h.epoch, null).onFailure().recoverWithItem(false);
-        if (!ok) {
-            skipUntil.put(h.partition, System.nanoTime() + config.renewInterval().toNanos() * 5);
-        }
-        boolean wasLost = h.lost;
         return release.map(ignored -> {
-            tellLost(h.partition);
-            forgetHeld(h);
-            if (wasLost) {
-                lostCount.increment();
-            }
-            return ok ? Outcome.LOST : Outcome.FAILED;
+            calls.lost(h.partition);
+            held.forget(h);
+            checkDrained();
+            return Outcome.FAILED;
         });
     }
 
@@ -615,26 +475,23 @@ public class Ownership {
         if (hs.isEmpty()) {
             return;
         }
-        synchronized (this) {
-            hs.forEach(h -> h.phase = Phase.RELEASING);
-            rebuild();
-        }
+        held.releasing(hs);
         long t0 = System.nanoTime();
         String ps = PartitionRanges.of(hs.stream().map(h -> h.partition).toList());
-        Uni.join().all(hs.stream().map(this::releaseOne).toList()).andFailFast().subscribe().with(outcomes -> {
+        Uni.join().all(hs.stream().map(this::handOver).toList()).andFailFast().subscribe().with(outcomes -> {
             long unclean = outcomes.stream().filter(o -> o == Outcome.RELEASED_UNCLEAN).count();
             long lost = outcomes.stream().filter(o -> o == Outcome.LOST).count();
             LOG.infof("replica %s released partitions %s %s in %d ms (%d not clean%s); owns %d", replicaId, ps, why,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), unclean,
-                    lost > 0 ? ", " + lost + " lost meanwhile" : "", ownedCount);
+                    lost > 0 ? ", " + lost + " lost meanwhile" : "", held.ownedCount());
             checkDrained();
         });
     }
 
-    private Uni<Outcome> releaseOne(Held h) {
-        PartitionListener l = listener;
+    /** Asks the listener for a handover (bounded), releases the partition with it, then tells the listener lost. */
+    private Uni<Outcome> handOver(Held h) {
         Duration timeout = config.handoverTimeout();
-        return onContext(() -> l.release(h.partition))
+        return calls.release(h.partition)
                 .ifNoItem().after(timeout).recoverWithItem(() -> {
                     LOG.warnf("partition %d was not handed over within %s: released as not clean", h.partition,
                             timeout);
@@ -646,89 +503,26 @@ public class Ownership {
                     return Handover.UNCLEAN;
                 })
                 .onItem().ifNull().continueWith(Handover.UNCLEAN)
-                .chain(handover -> {
-                    boolean lost;
-                    synchronized (this) {
-                        lost = h.lost;
-                    }
-                    if (lost) {
-                        return Uni.createFrom().item(Outcome.LOST);
-                    }
-                    return leases.release(replicaId, h.partition, h.epoch, HandoverJson.write(handover))
-                            .onFailure().recoverWithItem(err -> {
-                                availability.failed(err);
-                                LOG.warnf("partition %d could not be released (%s): it is taken over when its lease"
-                                        + " expires", h.partition, err.toString());
-                                return false;
-                            })
-                            .map(released -> !released ? Outcome.LOST
-                                    : handover.clean() ? Outcome.RELEASED_CLEAN : Outcome.RELEASED_UNCLEAN);
-                })
+                .chain(handover -> held.lost(h) ? Uni.createFrom().item(Outcome.LOST)
+                        : leases.release(replicaId, h.partition, h.epoch, HandoverJson.write(handover))
+                                .onFailure().recoverWithItem(err -> {
+                                    availability.failed(err);
+                                    LOG.warnf("partition %d could not be released (%s): it is taken over when its"
+                                            + " lease expires", h.partition, err.toString());
+                                    return false;
+                                })
+                                .map(released -> !released ? Outcome.LOST
+                                        : handover.clean() ? Outcome.RELEASED_CLEAN : Outcome.RELEASED_UNCLEAN))
                 .invoke(outcome -> {
-                    tellLost(h.partition);
-                    forgetHeld(h);
-                    (outcome == Outcome.LOST ? lostCount : releasedCount).increment();
+                    calls.lost(h.partition);
+                    held.forget(h);
+                    if (outcome == Outcome.LOST) {
+                        metrics.lost(1);
+                    } else {
+                        metrics.released();
+                    }
+                    checkDrained();
                 });
-    }
-
-    // ---- bookkeeping ----
-
-    private void forgetHeld(Held h) {
-        synchronized (this) {
-            if (held.get(h.partition) == h) {
-                held.remove(h.partition);
-                epochs.compareAndSet(h.partition, h.epoch, -1);
-                rebuild();
-            }
-        }
-        checkDrained();
-    }
-
-    /**
-     * Calls the listener on this replica's Vert.x context: every listener call runs there, in the order Ownership
-     * makes them, so a partition's calls never overlap and never overtake each other.
-     */
-    private <T> Uni<T> onContext(java.util.function.Supplier<Uni<T>> call) {
-        return Uni.createFrom().emitter(e -> context.runOnContext(() -> {
-            Uni<T> u;
-            try {
-                u = call.get();
-            } catch (RuntimeException err) {
-                e.fail(err);
-                return;
-            }
-            u.subscribe().with(e::complete, e::fail);
-        }));
-    }
-
-    private void tellLost(int p) {
-        context.runOnContext(() -> {
-            try {
-                listener.lost(p);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "the partition listener failed on losing partition %d", p);
-            }
-        });
-    }
-
-    /** Rebuilds the owned count and the round-robin ring; called with the lock held. */
-    private void rebuild() {
-        Set<Integer> owned = new TreeSet<>();
-        List<Integer> open = new ArrayList<>();
-        for (Held h : held.values()) {
-            if (h.lost || h.phase == Phase.ACQUIRING) {
-                continue;
-            }
-            owned.add(h.partition);
-            if (h.phase == Phase.OWNED) {
-                open.add(h.partition);
-            }
-        }
-        open.sort(null);
-        ring = open.stream().mapToInt(Integer::intValue).toArray();
-        ownedSet = java.util.Collections.unmodifiableSet(owned);
-        ownedCount = owned.size();
-        status();
     }
 
     private static String hostName() {
