@@ -18,6 +18,6 @@ class PoolSettingsTest {
     void aTransactionIdleForALeaseIsEndedByPostgres() {
         String value = pool.query("show idle_in_transaction_session_timeout").execute()
                 .await().atMost(Duration.ofSeconds(10)).iterator().next().getString(0);
-        assertThat(value).isEqualTo("10s");
+        assertThat(value).isEqualTo("8s");
     }
 }
