@@ -74,6 +74,23 @@ final class EventLog {
         return counts;
     }
 
+    /** Per execution of the workflow, when its first retry is due ({@code due_at} of its TaskRetryScheduled). */
+    Map<String, Instant> retryDueAt(String workflowId) throws SQLException {
+        Map<String, Instant> due = new HashMap<>();
+        try (Connection c = connector.open(); PreparedStatement ps = c.prepareStatement(
+                "select x.id::text, (e.payload->>'due_at')::timestamptz from events e join executions x"
+                        + " on e.stream_id = 'execution-' || x.id where x.workflow_id = ?::uuid"
+                        + " and e.event_type = 'TaskRetryScheduled' order by e.stream_version")) {
+            ps.setString(1, workflowId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    due.putIfAbsent(rs.getString(1), rs.getTimestamp(2).toInstant());
+                }
+            }
+        }
+        return due;
+    }
+
     /** How many events of this type the executions of the workflow have. */
     long count(String workflowId, String eventType) throws SQLException {
         try (Connection c = connector.open(); PreparedStatement ps = c.prepareStatement(

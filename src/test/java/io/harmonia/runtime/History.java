@@ -140,6 +140,20 @@ final class History {
                 && executions.test(r.executionId())).toList();
     }
 
+    /** At most five of {@code items}, then how many more: for failure messages that stay readable. */
+    static List<String> brief(java.util.Collection<?> items) {
+        List<String> out = items.stream().limit(5).map(String::valueOf).collect(Collectors.toCollection(ArrayList::new));
+        if (items.size() > 5) {
+            out.add("... and " + (items.size() - 5) + " more");
+        }
+        return out;
+    }
+
+    /** At most five entries of {@code map}, then how many more. */
+    static List<String> brief(Map<?, ?> map) {
+        return brief(map.entrySet());
+    }
+
     private static TaskRun taskRun(Row r) {
         return new TaskRun(r.executionId(), r.taskId(), r.run());
     }

@@ -142,11 +142,11 @@ class ReplicasIT {
         Map<String, Long> statuses = log.statuses(wf);
         softly.assertThat(statuses).as("executions by status (no start doubled by a resend)")
                 .isEqualTo(Map.of("COMPLETED", (long) EXECUTIONS));
-        softly.assertThat(history.runsCompletedMoreThanOnce()).as("task runs with more than one TaskCompleted")
+        softly.assertThat(History.brief(history.runsCompletedMoreThanOnce())).as("task runs with more than one TaskCompleted")
                 .isEmpty();
-        softly.assertThat(history.executionsEndedMoreThanOnce()).as("executions with more than one final event")
+        softly.assertThat(History.brief(history.executionsEndedMoreThanOnce())).as("executions with more than one final event")
                 .isEmpty();
-        softly.assertThat(history.attemptsStartedMoreThanOnce()).as("attempts with more than one TaskStarted")
+        softly.assertThat(History.brief(history.attemptsStartedMoreThanOnce())).as("attempts with more than one TaskStarted")
                 .isEmpty();
 
         // the attempts interrupted by the kill: running at the kill in the partitions r1 owned
@@ -162,14 +162,14 @@ class ReplicasIT {
                         : " (not running in r1's partitions at the kill)"));
             }
         });
-        softly.assertThat(unexpected).as("task runs started again other than once after the kill").isEmpty();
+        softly.assertThat(History.brief(unexpected)).as("task runs started again other than once after the kill").isEmpty();
         cluster.report(interrupted.size() + " attempts were running in r1's partitions at the kill; "
                 + several.size() + " task runs got a second attempt");
 
         // the SIGTERMed replica's clean handover restarted nothing
         List<EventLog.Row> restartsAfterTerm = history.restartsFrom(terminatedAt,
                 ownedBy(ownersAtTerm, "r2", startedOn));
-        softly.assertThat(restartsAfterTerm).as("attempts started again in r2's partitions after its SIGTERM")
+        softly.assertThat(History.brief(restartsAfterTerm)).as("attempts started again in r2's partitions after its SIGTERM")
                 .isEmpty();
 
         // the killed replica's executions went on within the lease
@@ -187,7 +187,7 @@ class ReplicasIT {
             }
         }
         resumeMillis.sort(Long::compare);
-        softly.assertThat(neverResumed).as("r1's unfinished executions with no event after the kill").isEmpty();
+        softly.assertThat(History.brief(neverResumed)).as("r1's unfinished executions with no event after the kill").isEmpty();
         if (!resumeMillis.isEmpty()) {
             long max = resumeMillis.get(resumeMillis.size() - 1);
             long median = resumeMillis.get(resumeMillis.size() / 2);
