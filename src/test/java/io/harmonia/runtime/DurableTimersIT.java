@@ -111,6 +111,7 @@ class DurableTimersIT {
             Replica killed = replicas.get(0);
             Replica taker = replicas.get(1);
             EventLog log = cluster.events();
+            log.trackOrigins();
             SoftAssertions softly = new SoftAssertions();
             if (taker.partitionOwners().isPresent()) {
                 await("both replicas own partitions").atMost(Duration.ofSeconds(30))
@@ -173,9 +174,9 @@ class DurableTimersIT {
                         wrong.add(id + where + ": retry started at " + fired + ", before it was due at " + due.get(id));
                     }
                     if (ofKilled.test(id)) {
-                        if (!fired.isAfter(killedAt)) {
-                            wrong.add(id + where + ": retry started at " + fired + ", before the kill at "
-                                    + killedAt);
+                        if (!fired.isAfter(killedAt) || !"r2".equals(second.get().origin())) {
+                            wrong.add(id + where + ": retry started at " + fired + " by " + second.get().origin()
+                                    + ", expected after the kill at " + killedAt + ", by r2");
                         }
                         maxLateMillis = Math.max(maxLateMillis, Duration.between(due.get(id), fired).toMillis());
                     }

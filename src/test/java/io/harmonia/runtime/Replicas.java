@@ -83,7 +83,11 @@ final class Replicas implements AutoCloseable {
             all.putAll(extraEnv);
             Replica r = new Replica(id, port, log, () -> {
                 try {
-                    return ServiceProcess.start(log, port, db, kafka, JVM_OPTIONS, all);
+                    // the replica's connections name it (EventLog.trackOrigins tells who inserted each event)
+                    ServiceProcess.Database named = new ServiceProcess.Database(db.reactiveUrl()
+                            + "?application_name=" + EventLog.APPLICATION_NAME_PREFIX + id, db.jdbcUrl(), db.user(),
+                            db.password());
+                    return ServiceProcess.start(log, port, named, kafka, JVM_OPTIONS, all);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } catch (Exception e) {
