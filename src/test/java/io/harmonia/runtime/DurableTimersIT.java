@@ -25,12 +25,11 @@ class DurableTimersIT {
     /** Executions held in memory that still count as "near 0" once 10,000 wait on far timers. */
     static final int HOT_BOUND = 100;
     /**
-     * Heap growth after a full GC allowed for 10,000 waiting executions: 4 MiB, about 400 bytes each. An engine that
-     * holds every waiting execution in memory (the one-replica runtime before issue 10) grew by 13.8 MiB here, 1,447
-     * bytes each; an engine that keeps far timers only in Postgres should grow by about nothing, and a reading after a
-     * full GC varies by far less than this bound.
+     * Heap growth after a full GC allowed for 10,000 waiting executions: 5 MiB, about 500 bytes each, a third of what
+     * holding them costs. The one-replica runtime before issue 10, which holds every waiting execution in memory,
+     * grew by 13.8 MiB here (1,447 bytes each); the partitioned runtime with durable timers by 2.6 MiB (273 bytes).
      */
-    static final long HEAP_GROWTH_BOUND = 4L * 1024 * 1024;
+    static final long HEAP_GROWTH_BOUND = 5L * 1024 * 1024;
     static final String WAIT_AN_HOUR = """
             {"name": "waits-an-hour", "tasks": [
               {"id": "flaky", "component": "core", "action": "fail", "input": {"error_type": "SERVER_ERROR"},
