@@ -356,7 +356,10 @@ public class ExecutionEngine {
     private Uni<Decided> decideAndAppend(Lane lane, Function<Instant, ExecutionCommand> commandAt,
             Function<SqlClient, Uni<Void>> inTransaction, boolean retryOnConflict, Mode mode) {
         return ensureLoaded(lane).chain(() -> offLoopIfLarge(lane)).chain(() -> {
-            boolean owner = owns(lane.partition);
+            // the epoch is read once: ownership lost while deciding must not send an unfenced append with the
+            // owner's side effects (the fence of the epoch read here refuses it instead)
+            Long heldEpoch = epochs.get(lane.partition);
+            boolean owner = heldEpoch != null && !fenced.contains(lane.partition);
             if (mode == Mode.DRIVE && !owner) {
                 LOG.debugf("not driving execution %s: partition %d is not owned here", lane.executionId,
                         lane.partition);
@@ -371,7 +374,7 @@ public class ExecutionEngine {
             Set<TaskStarted> ranInline = new HashSet<>();
             ExecutionState after = effects.runInline(lane, command.now(), events, ranInline);
             String stream = StreamIds.execution(lane.executionId);
-            long epoch = owner ? epochs.getOrDefault(lane.partition, -1L) : -1;
+            long epoch = owner ? heldEpoch : -1;
             Uni<Void> tx = groupCommit.append(stream, before.version(),
                     PgEventStore.rows(stream, before.version(), events),
                     ExecutionReadModel.row(after, lane.workflow, command.now(), lane.partition,

@@ -61,8 +61,8 @@ class PostgresOutageIT {
         Files.deleteIfExists(log);
         service = ServiceProcess.launch(log, port, "postgresql://localhost:" + pgPort + "/postgres",
                 "jdbc:postgresql://localhost:" + pgPort + "/postgres", "postgres", "postgres",
-                Map.of("HARMONIA_ENGINE_RECOVERY_SWEEP_INTERVAL", "2s",
-                        "HARMONIA_ENGINE_RECOVERY_IDLE_BEFORE_SWEEP", "5s"));
+                Map.of("HARMONIA_RUNTIME_SCAN_INTERVAL", "2s",
+                        "HARMONIA_RUNTIME_IDLE_BEFORE_TAKE_UP", "5s"));
         String naps = workflow("""
                 {"name": "naps", "tasks": [
                   {"id": "first", "component": "core", "action": "echo", "input": {"ms": "${input.ms}"}},
