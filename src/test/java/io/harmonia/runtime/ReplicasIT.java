@@ -31,7 +31,7 @@ class ReplicasIT {
     static final int EXECUTIONS = Integer.getInteger("replicas-it.executions", 2000);
     static final int STARTS_PER_SECOND = 70;
     static final int PARTITIONS = Integer.getInteger("replicas-it.partitions", 64);
-    static final Duration LEASE = Duration.ofSeconds(10);
+    static final Duration LEASE = Duration.ofSeconds(8); // the default
     static final Duration RENEW = Duration.ofSeconds(2);
     static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(20);
     /** Slack for a loaded two-core machine on top of each bound the design gives. */
