@@ -86,7 +86,7 @@ public class AppendNotifications {
                 .reconnectPolicy(retries -> stopped ? -1L : RECONNECT_MILLIS);
         s.channel(CHANNEL)
                 .subscribeHandler(this::subscribed)
-                .handler(payload -> signal.appended());
+                .handler(payload -> signal.appendedElsewhere());
         s.closeHandler(this::closed);
         subscriber = s;
         connect();
@@ -125,7 +125,7 @@ public class AppendNotifications {
         }
         subscriptions++;
         listening = true;
-        signal.appended();
+        signal.appendedElsewhere();
     }
 
     /** The connection closed for good (the reconnect policy gave up, or stop). */

@@ -12,15 +12,41 @@ import java.util.concurrent.CopyOnWriteArrayList;
 @ApplicationScoped
 public class AppendSignal {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> here = new CopyOnWriteArrayList<>();
+    private final List<Runnable> elsewhere = new CopyOnWriteArrayList<>();
 
-    /** Runs {@code listener} after every append (on the appending thread: it must be quick and must not block). */
+    /**
+     * Runs {@code listener} after every append, here or on another replica (on the appending or notified thread: it
+     * must be quick and must not block).
+     */
     public void subscribe(Runnable listener) {
         listeners.add(listener);
     }
 
-    /** Called after an append committed. */
+    /** Runs {@code listener} after every append made on this replica. */
+    public void subscribeHere(Runnable listener) {
+        here.add(listener);
+    }
+
+    /** Runs {@code listener} after every append another replica notified ({@link AppendNotifications}). */
+    public void subscribeElsewhere(Runnable listener) {
+        elsewhere.add(listener);
+    }
+
+    /** Called after an append committed on this replica. */
     public void appended() {
-        for (Runnable listener : listeners) {
+        run(listeners);
+        run(here);
+    }
+
+    /** Called when another replica notified an append (or notifications may have been missed). */
+    public void appendedElsewhere() {
+        run(listeners);
+        run(elsewhere);
+    }
+
+    private static void run(List<Runnable> these) {
+        for (Runnable listener : these) {
             listener.run();
         }
     }

@@ -26,6 +26,8 @@ public class LiveFeed {
     private static final Logger LOG = Logger.getLogger(LiveFeed.class);
 
     private final List<Consumer<List<RecordedEvent>>> listeners = new CopyOnWriteArrayList<>();
+    /** Whether a listener wants every local append at once (e.g. live streams with clients); else it may wait. */
+    private final List<java.util.function.BooleanSupplier> urgent = new CopyOnWriteArrayList<>();
     private final FeedLoop loop;
     private final AppendSignal appends;
 
@@ -38,7 +40,10 @@ public class LiveFeed {
     }
 
     void start(@Observes StartupEvent ignored) {
-        appends.subscribe(loop::wake);
+        // another replica's append wakes the feed at once; a local one only while a listener wants it now (a live
+        // stream has clients): otherwise the feed reads once per poll interval, not once per append of this replica
+        appends.subscribeElsewhere(loop::wake);
+        appends.subscribeHere(this::wakeIfUrgent);
         loop.start();
     }
 
@@ -51,7 +56,25 @@ public class LiveFeed {
      * be quick and must not block. A listener that throws is logged; the others still get the page.
      */
     public void subscribe(Consumer<List<RecordedEvent>> listener) {
+        subscribe(listener, () -> false);
+    }
+
+    /**
+     * As {@link #subscribe(Consumer)}; while {@code now} is true the feed is read at once after every append made on
+     * this replica (otherwise at the next poll, or at once for appends of other replicas).
+     */
+    public void subscribe(Consumer<List<RecordedEvent>> listener, java.util.function.BooleanSupplier now) {
         listeners.add(listener);
+        urgent.add(now);
+    }
+
+    private void wakeIfUrgent() {
+        for (java.util.function.BooleanSupplier now : urgent) {
+            if (now.getAsBoolean()) {
+                loop.wake();
+                return;
+            }
+        }
     }
 
     /** Completes once the feed's tail is known: every event appended after it will be handed out. */

@@ -45,7 +45,7 @@ public class FeedFollower {
     }
 
     void start(@Observes StartupEvent ignored) {
-        feed.subscribe(this::onPage);
+        feed.subscribe(this::onPage, hub::hasSubscribers);
     }
 
     void stop(@Observes @Priority(1) ShutdownEvent ignored) {
