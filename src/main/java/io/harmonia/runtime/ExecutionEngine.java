@@ -22,6 +22,7 @@ import io.harmonia.eventstore.StoreUnavailable;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.harmonia.projection.workflows.WorkflowDefinitions;
+import io.harmonia.runtime.cluster.Handover;
 import io.harmonia.runtime.cluster.Ownership;
 import io.harmonia.runtime.cluster.Partitioning;
 import io.micrometer.core.instrument.Counter;
@@ -42,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -80,6 +82,8 @@ public class ExecutionEngine {
     private final Ownership ownership;
     private final LaneQueue queue;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Attempts in flight here, per partition (O(1) for a handover waiting for its partition to be quiet). */
+    private final AtomicInteger[] inFlight;
     /** Partitions being handed over: nothing new is sent in them. */
     private final Set<Integer> holding = ConcurrentHashMap.newKeySet();
     /** The partitions this runtime drives, with the fencing epoch it holds for each. */
@@ -109,6 +113,8 @@ public class ExecutionEngine {
         this.appended = appended;
         this.ownership = ownership;
         this.ids = ids;
+        this.inFlight = new AtomicInteger[ownership.partitions()];
+        java.util.Arrays.setAll(inFlight, p -> new AtomicInteger());
         this.queue = new LaneQueue(vertx, availability, storeConfig.requestTimeout(), this::lanePassed);
         this.effects = new TaskEffects(components, decider, vertx, clock, metrics, this::drive);
         this.fencedAppends = Counter.builder("harmonia.ownership.fenced")
@@ -134,7 +140,7 @@ public class ExecutionEngine {
         if (!availability.available()) {
             return Uni.createFrom().failure(unavailable("start an execution of workflow '" + wf.id() + "'"));
         }
-        Lane lane = new Lane(executionId, ownership.partitionOf(executionId));
+        Lane lane = newLane(executionId);
         lane.state = ExecutionState.initial();
         lane.workflow = wf;
         lanes.put(executionId, lane);
@@ -256,16 +262,12 @@ public class ExecutionEngine {
 
     /** Attempts of {@code partition} sent here and not yet reported back. */
     int inFlight(int partition) {
-        int n = 0;
-        for (Lane lane : lanes.values()) {
-            n += lane.partition == partition ? lane.inFlight.get() : 0;
-        }
-        return n;
+        return inFlight[partition].get();
     }
 
     /** Attempts of {@code partition} recorded as started but not sent (held during a handover). */
-    List<String[]> unsent(int partition) {
-        List<String[]> out = new ArrayList<>();
+    List<Handover.Attempt> unsent(int partition) {
+        List<Handover.Attempt> out = new ArrayList<>();
         for (Lane lane : lanes.values()) {
             ExecutionState s = lane.state;
             if (lane.partition != partition || s == null || s.running() == 0) {
@@ -274,8 +276,7 @@ public class ExecutionEngine {
             s.tasks().values().stream()
                     .filter(t -> t.status() == io.harmonia.domain.execution.TaskStatus.RUNNING
                             && !lane.dispatched.contains(Lane.attemptKey(t.taskId(), t.run(), t.attempt())))
-                    .forEach(t -> out.add(new String[] {lane.executionId, t.taskId(), String.valueOf(t.run()),
-                            String.valueOf(t.attempt())}));
+                    .forEach(t -> out.add(new Handover.Attempt(lane.executionId, t.taskId(), t.run(), t.attempt())));
         }
         return out;
     }
@@ -303,7 +304,7 @@ public class ExecutionEngine {
         lanes.values().removeIf(lane -> {
             synchronized (lane) {
                 ExecutionState s = lane.state;
-                if (lane.busy || !lane.queue.isEmpty() || s == null || lane.inFlight.get() > 0
+                if (lane.busy || !lane.queue.isEmpty() || s == null || lane.inFlight() > 0
                         || lane.touchedAt > idleSince.toEpochMilli()) {
                     return false;
                 }
@@ -322,7 +323,12 @@ public class ExecutionEngine {
     // ---- deciding ----
 
     private Lane lane(String executionId) {
-        return lanes.computeIfAbsent(executionId, id -> new Lane(id, ownership.partitionOf(id)));
+        return lanes.computeIfAbsent(executionId, this::newLane);
+    }
+
+    private Lane newLane(String executionId) {
+        int partition = ownership.partitionOf(executionId);
+        return new Lane(executionId, partition, inFlight[partition]);
     }
 
     /** After each item of a lane: forget lanes of finished executions and of executions this replica does not own. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One execution's place in the runtime: its hot state and the queue of work waiting to be decided. Work for one
@@ -28,15 +29,34 @@ final class Lane {
     /** Attempts sent to their component by this replica ("taskId/run/attempt"). */
     final Set<String> dispatched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Attempts sent and not yet reported back (in-process components) or not yet handed to the transport. */
-    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The same count for the whole partition, shared by its lanes: a handover waits for it to reach 0. */
+    private final AtomicInteger partitionInFlight;
     /** Armed Vert.x timers by what they are for ("kind/taskId/run/attempt@due"). */
     final Map<String, Long> timers = new HashMap<>();
     /** When the lane last did anything: idle lanes are evicted from memory. */
     long touchedAt;
 
-    Lane(String executionId, int partition) {
+    Lane(String executionId, int partition, AtomicInteger partitionInFlight) {
         this.executionId = executionId;
         this.partition = partition;
+        this.partitionInFlight = partitionInFlight;
+    }
+
+    /** An attempt was sent to its component. */
+    void sent() {
+        inFlight.incrementAndGet();
+        partitionInFlight.incrementAndGet();
+    }
+
+    /** A sent attempt came back (its result recorded or refused, or handed to an external worker). */
+    void reported() {
+        inFlight.decrementAndGet();
+        partitionInFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
     }
 
     static String attemptKey(String taskId, int run, int attempt) {

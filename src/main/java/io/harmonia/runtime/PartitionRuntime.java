@@ -8,16 +8,14 @@ import io.harmonia.runtime.cluster.Ownership;
 import io.harmonia.runtime.cluster.PartitionListener;
 import io.harmonia.runtime.cluster.Partitioning;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -67,39 +65,23 @@ public class PartitionRuntime implements PartitionListener {
     @Override
     public Uni<Void> acquired(int partition, long epoch, Handover handover) {
         engine.acquired(partition, epoch);
-        Set<String> unsent = handover.undispatched().stream()
-                .map(a -> a.executionId() + ":" + Lane.attemptKey(a.taskId(), a.run(), a.attempt()))
-                .collect(Collectors.toSet());
-        AtomicLong restarted = new AtomicLong();
+        Map<String, Set<String>> unsent = handover.undispatched().stream()
+                .collect(Collectors.groupingBy(Handover.Attempt::executionId,
+                        Collectors.mapping(a -> Lane.attemptKey(a.taskId(), a.run(), a.attempt()),
+                                Collectors.toSet())));
         return availability.untilRecorded(() -> readModel.toTakeUp(partition,
                         clock.instant().plus(config.timerHorizon())))
-                .chain(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUni(id -> engine.takeOver(id, handover.clean(), unsentOf(unsent, id))
-                                .invoke(d -> restarted.addAndGet(d.events().size()))
-                                .onFailure().recoverWithItem(err -> {
-                                    LOG.errorf("could not take up execution %s of partition %d: %s", id, partition,
-                                            err.toString());
-                                    return null;
-                                }))
-                        .merge(config.takeUpConcurrency())
-                        .collect().with(Collectors.counting())
-                        .invoke(n -> {
-                            engine.takenUp(partition);
-                            if (n > 0) {
-                                LOG.debugf("partition %d: took up %d executions (%s handover)", partition, n,
-                                        handover.clean() ? "clean" : "no clean");
-                            }
-                        }))
+                .chain(ids -> TakeUps.all(ids, config.takeUpConcurrency(),
+                        id -> engine.takeOver(id, handover.clean(), unsent.getOrDefault(id, Set.of())),
+                        " of partition " + partition))
+                .invoke(n -> {
+                    engine.takenUp(partition);
+                    if (n > 0) {
+                        LOG.debugf("partition %d: took up %d executions (%s handover)", partition, n,
+                                handover.clean() ? "clean" : "no clean");
+                    }
+                })
                 .replaceWithVoid();
-    }
-
-    private static Set<String> unsentOf(Set<String> unsent, String executionId) {
-        if (unsent.isEmpty()) {
-            return Set.of();
-        }
-        String prefix = executionId + ":";
-        return unsent.stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
-                .collect(Collectors.toSet());
     }
 
     @Override
@@ -111,10 +93,7 @@ public class PartitionRuntime implements PartitionListener {
     public Uni<Handover> release(int partition) {
         engine.hold(partition);
         return Uni.createFrom().emitter(emitter -> waitUntilQuiet(partition, () -> {
-            List<Handover.Attempt> unsent = engine.unsent(partition).stream()
-                    .map(a -> new Handover.Attempt(a[0], a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3])))
-                    .toList();
-            emitter.complete(new Handover(true, unsent));
+            emitter.complete(new Handover(true, engine.unsent(partition)));
         }));
     }
 

@@ -289,7 +289,7 @@ final class TaskEffects {
                 ? Uni.createFrom().item(TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
                         + def.component() + "' is not registered", false))
                 : Uni.createFrom().deferred(() -> component.invoke(invocation));
-        lane.inFlight.incrementAndGet();
+        lane.sent();
         result.onFailure().recoverWithItem(err -> TaskResult.failure(ErrorTypes.COMPONENT_ERROR, "component '"
                         + def.component() + "' failed unexpectedly: " + err, true))
                 .subscribe().with(r -> report(lane, started, r));
@@ -298,11 +298,11 @@ final class TaskEffects {
     /** Records an attempt's result; the attempt counts as in flight until its result is recorded (or refused). */
     private void report(Lane lane, TaskStarted started, TaskResult r) {
         if (r instanceof TaskResult.Pending) {
-            lane.inFlight.decrementAndGet(); // an external worker reports the result later, to any replica
+            lane.reported(); // an external worker reports the result later, to any replica
             return;
         }
         recorder.apply(lane.executionId, resultCommand(started, r)).onTermination()
-                .invoke(lane.inFlight::decrementAndGet)
+                .invoke(lane::reported)
                 .subscribe().with(s -> { }, err -> LOG.errorf(
                         "could not record the result of task '%s' attempt %d of execution %s: %s", started.taskId(),
                         started.attempt(), lane.executionId, err.toString()));

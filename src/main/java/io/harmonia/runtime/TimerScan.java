@@ -5,16 +5,13 @@ import io.harmonia.eventstore.StoreAvailability;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -73,7 +70,7 @@ public class TimerScan {
         Uni<Long> takenUp = !availability.available() || partitions.isEmpty() ? Uni.createFrom().item(0L)
                 : readModel.dueOrIdle(partitions, horizon, now.minus(config.idleBeforeTakeUp()), PAGE)
                         .map(ids -> ids.stream().filter(id -> !engine.holds(id)).toList())
-                        .chain(this::takeUp);
+                        .chain(ids -> TakeUps.all(ids, config.takeUpConcurrency(), engine::refresh, ""));
         return takenUp.invoke(() -> {
             int evicted = engine.evictIdle(clock.instant().minus(config.evictIdleAfter()),
                     clock.instant().plus(config.timerHorizon()));
@@ -81,18 +78,5 @@ public class TimerScan {
                 LOG.debugf("evicted %d idle executions from memory", evicted);
             }
         });
-    }
-
-    private Uni<Long> takeUp(List<String> ids) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(0L);
-        }
-        return Multi.createFrom().iterable(ids)
-                .onItem().transformToUni(id -> engine.refresh(id).onFailure().recoverWithItem(err -> {
-                    LOG.errorf("could not take up execution %s: %s", id, err.toString());
-                    return null;
-                }))
-                .merge(config.takeUpConcurrency())
-                .collect().with(Collectors.counting());
     }
 }

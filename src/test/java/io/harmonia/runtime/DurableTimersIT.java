@@ -112,11 +112,7 @@ class DurableTimersIT {
             EventLog log = cluster.events();
             log.trackOrigins();
             SoftAssertions softly = new SoftAssertions();
-            if (taker.partitionOwners().isPresent()) {
-                await("both replicas own partitions").atMost(Duration.ofSeconds(30))
-                        .pollInterval(Duration.ofMillis(200)).until(() -> taker.partitionOwners().orElseThrow()
-                                .values().containsAll(List.of("r1", "r2")));
-            }
+            taker.awaitOwners("r1", "r2");
             String wf = killed.createWorkflow("""
                     {"name": "retry-at-takeover", "tasks": [
                       {"id": "flaky", "component": "core", "action": "fail", "input": {"error_type": "SERVER_ERROR"},

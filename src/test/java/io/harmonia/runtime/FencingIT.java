@@ -64,10 +64,7 @@ class FencingIT {
         log.trackOrigins();
         SoftAssertions softly = new SoftAssertions();
         // both replicas own a share before the run (when the service tells who owns what)
-        if (taker.partitionOwners().isPresent()) {
-            await("both replicas own partitions").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> taker.partitionOwners().orElseThrow().values().containsAll(List.of("r1", "r2")));
-        }
+        taker.awaitOwners("r1", "r2");
         String wf = paused.createWorkflow(DEFINITION);
         Map<String, String> startedOn;
         try (Starts starts = new Starts(wf, "fencing-it", i -> "{\"n\": " + i + "}", EXECUTIONS, List.of(paused))) {

@@ -166,6 +166,19 @@ final class Replica {
      * {@code GET /api/cluster}: partition -> owning replica id, or empty when this replica has no such endpoint
      * (a service without partition ownership).
      */
+    /**
+     * Waits until, as this replica reads {@code /api/cluster}, every one of {@code replicaIds} owns partitions
+     * (returns at once on a service without that endpoint).
+     */
+    void awaitOwners(String... replicaIds) throws IOException, InterruptedException {
+        if (partitionOwners().isEmpty()) {
+            return;
+        }
+        org.awaitility.Awaitility.await(String.join(" and ", replicaIds) + " own partitions")
+                .atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> partitionOwners().orElseThrow().values().containsAll(java.util.List.of(replicaIds)));
+    }
+
     Optional<Map<Integer, String>> partitionOwners() throws IOException, InterruptedException {
         Answer a = get("/api/cluster");
         if (a.status() == 404) {
