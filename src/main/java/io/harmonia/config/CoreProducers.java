@@ -43,8 +43,8 @@ public class CoreProducers {
 
     @Produces
     @ApplicationScoped
-    ExecutionDecider decider(ExpressionEngine expressions, EngineConfig config) {
+    ExecutionDecider decider(ExpressionEngine expressions, EngineConfig config, HistoryConfig history) {
         return new ExecutionDecider(expressions, new Limits(config.maxTaskInputBytes(), config.maxTaskOutputBytes(),
-                config.maxParallelTasks()));
+                config.maxParallelTasks(), history.maxStateBytes(), history.checkpointEveryEvents()));
     }
 }

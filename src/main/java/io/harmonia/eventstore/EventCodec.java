@@ -11,6 +11,8 @@ import io.harmonia.domain.execution.ExecutionEvent;
 import io.harmonia.domain.workflow.WorkflowEvent;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Event type and schema version <-> JSON. Every event type is registered here with its version; when a shape
@@ -29,19 +31,29 @@ public final class EventCodec {
 
     private static final Map<String, Class<?>> BY_KEY = new HashMap<>();
     private static final Map<Class<?>, Integer> VERSION = new HashMap<>();
+    /** Older schema versions: type@version -> the upcaster to the current shape. */
+    private static final Map<String, UnaryOperator<ObjectNode>> UPCASTERS = new HashMap<>();
+    /** Types whose current schema version is not 1. */
+    private static final Map<Class<?>, Integer> CURRENT = Map.of(ExecutionEvent.ExecutionStarted.class, 2);
 
     static {
         for (Class<?> c : ExecutionEvent.class.getPermittedSubclasses()) {
             if (c.isRecord()) {
-                register(c, 1);
+                register(c, CURRENT.getOrDefault(c, 1));
             }
         }
         for (Class<?> c : ExecutionEvent.TaskEvent.class.getPermittedSubclasses()) {
-            register(c, 1);
+            register(c, CURRENT.getOrDefault(c, 1));
         }
         for (Class<?> c : WorkflowEvent.class.getPermittedSubclasses()) {
-            register(c, 1);
+            register(c, CURRENT.getOrDefault(c, 1));
         }
+        // ExecutionStarted v1 -> v2: replay_of and restored_from were added (a v1 start was neither)
+        upcaster(ExecutionEvent.ExecutionStarted.class, 1, v1 -> {
+            v1.putNull("replay_of");
+            v1.putNull("restored_from");
+            return v1;
+        });
     }
 
     private EventCodec() {}
@@ -49,6 +61,23 @@ public final class EventCodec {
     private static void register(Class<?> type, int version) {
         BY_KEY.put(type.getSimpleName() + "@" + version, type);
         VERSION.put(type, version);
+    }
+
+    /** Reads {@code type} at {@code oldVersion} as its current version, after {@code upcast} (of the next version). */
+    private static void upcaster(Class<?> type, int oldVersion, UnaryOperator<ObjectNode> upcast) {
+        String key = type.getSimpleName() + "@" + oldVersion;
+        BY_KEY.put(key, type);
+        UnaryOperator<ObjectNode> next = UPCASTERS.get(type.getSimpleName() + "@" + (oldVersion + 1));
+        UPCASTERS.put(key, next == null ? upcast : o -> next.apply(upcast.apply(o)));
+    }
+
+    /** The schema version events of {@code type} are written with now. */
+    public static int currentVersion(Class<?> type) {
+        Integer v = VERSION.get(type);
+        if (v == null) {
+            throw new IllegalArgumentException("Expected a registered event type, found " + type);
+        }
+        return v;
     }
 
     public static Encoded encode(Object event) {
@@ -81,10 +110,14 @@ public final class EventCodec {
                     + schemaVersion);
         }
         try {
+            UnaryOperator<ObjectNode> upcast = UPCASTERS.get(type + "@" + schemaVersion);
+            if (upcast != null) {
+                return JSON.treeToValue(upcast.apply((ObjectNode) JSON.readTree(payload)), c);
+            }
             return JSON.readValue(payload, c);
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalArgumentException("Could not read event " + type + " v" + schemaVersion + ": "
-                    + e.getOriginalMessage(), e);
+                    + e.getMessage(), e);
         }
     }
 

@@ -232,6 +232,7 @@ public final class CelExpressionEngine implements ExpressionEngine {
                 .addVar("tasks", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("execution", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("state", SimpleType.DYN)
+                .addVar("output", SimpleType.DYN)
                 .addFunctionDeclarations(FunctionRegistry.declarations())
                 .build();
         // No function is bound at build time: MeteredFunctions binds every one late, metered, per evaluation.
@@ -675,6 +676,7 @@ public final class CelExpressionEngine implements ExpressionEngine {
                     case "tasks" -> tasks();
                     case "execution" -> execution();
                     case "state" -> context.state() == null ? Map.of() : CelValues.fromJson(context.state());
+                    case "output" -> context.output() == null ? null : CelValues.fromJson(context.output());
                     default -> null;
                 };
             } catch (CelValues.UnsupportedValueException e) {

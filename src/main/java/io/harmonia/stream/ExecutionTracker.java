@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ExecutionTracker {
     private static final String EXECUTION_PREFIX = "execution-";
     private static final String[] STATUS_EVENTS = {"ExecutionStarted", "ExecutionPaused", "ExecutionResumed",
-        "ExecutionCompleted", "ExecutionFailed", "ExecutionCanceled"};
+        "ExecutionCompleted", "ExecutionFailed", "ExecutionCanceled", "ExecutionRerun"};
 
     /** What is known of an execution: its workflow, and its status after event {@code sequence}. */
     private record Known(String workflowId, ExecutionStatus status, int sequence) {}

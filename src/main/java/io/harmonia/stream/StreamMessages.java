@@ -120,8 +120,21 @@ public final class StreamMessages {
             error(o, "CANCELED", e.reason());
         } else if (event instanceof ExecutionPaused e) {
             o.put("reason", e.reason());
+        } else if (event instanceof ExecutionEvent.StateUpdated e) {
+            if (e.taskId() != null) {
+                o.put("task_id", e.taskId());
+                o.put("run", e.run());
+            }
+        } else if (event instanceof ExecutionEvent.CheckpointCreated e) {
+            o.put("checkpoint_id", e.checkpointId());
+        } else if (event instanceof ExecutionEvent.ExecutionRerun e) {
+            o.putPOJO("tasks", e.tasks());
         }
-        o.set("data", EventCodec.encode(event).payload());
+        JsonNode data = EventCodec.encode(event).payload();
+        if (event instanceof ExecutionEvent.CheckpointCreated && data instanceof ObjectNode d) {
+            d.remove("snapshot"); // the whole state: GET /api/checkpoints/{id} has it
+        }
+        o.set("data", data);
         String json;
         try {
             json = EventCodec.json().writeValueAsString(o);
@@ -135,7 +148,8 @@ public final class StreamMessages {
 
     /** The execution status after an event, given the status before it. */
     public static ExecutionStatus statusAfter(ExecutionStatus before, Object event) {
-        if (event instanceof ExecutionEvent.ExecutionStarted || event instanceof ExecutionEvent.ExecutionResumed) {
+        if (event instanceof ExecutionEvent.ExecutionStarted || event instanceof ExecutionEvent.ExecutionResumed
+                || event instanceof ExecutionEvent.ExecutionRerun) {
             return ExecutionStatus.RUNNING;
         } else if (event instanceof ExecutionPaused) {
             return ExecutionStatus.PAUSED;

@@ -27,6 +27,11 @@ public final class StreamTypes {
         BY_EVENT_TYPE.put("ExecutionCanceled", "workflow_canceled");
         BY_EVENT_TYPE.put("ExecutionCompleted", "workflow_completed");
         BY_EVENT_TYPE.put("ExecutionFailed", "workflow_failed");
+        BY_EVENT_TYPE.put("StateUpdated", "state_updated");
+        BY_EVENT_TYPE.put("CheckpointCreated", "checkpoint_created");
+        BY_EVENT_TYPE.put("CheckpointRestored", "workflow_restored");
+        BY_EVENT_TYPE.put("ExecutionRerun", "workflow_rerun");
+        BY_EVENT_TYPE.put("ExecutionDerived", "workflow_derived");
     }
 
     /** Every stream event name, in the order of an execution's life. */

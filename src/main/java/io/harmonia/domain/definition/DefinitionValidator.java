@@ -27,7 +27,7 @@ public final class DefinitionValidator {
             "output", "tasks", "timeout", "timeout_ms", "max_parallel_tasks", "id", "workflow_id", "created_at",
             "updated_at");
     private static final Set<String> TASK_FIELDS = Set.of("id", "name", "component", "action", "input", "output",
-            "depends_on", "condition", "timeout", "timeout_ms", "retry", "metadata");
+            "depends_on", "condition", "timeout", "timeout_ms", "retry", "metadata", "state", "checkpoint");
     private static final Set<String> RETRY_FIELDS = Set.of("max_attempts", "initial_delay_ms", "backoff_factor",
             "max_delay_ms", "jitter", "retriable_errors");
 
@@ -307,12 +307,27 @@ public final class DefinitionValidator {
         Long timeoutMs = timeout(node, ptr, problems);
         RetryPolicy retry = retry(node.get("retry"), ptr + "/retry", problems);
         JsonNode metadata = node.get("metadata");
+        JsonNode state = node.get("state");
+        if (state != null && !state.isNull()) {
+            if (!state.isObject()) {
+                problems.add(new Problem(ptr + "/state", "expected an object mapping state keys to values or"
+                        + " ${...} templates (resolved when the task completes, with 'output' in scope), found "
+                        + kind(state)));
+            } else {
+                templateProblems(state, ptr + "/state", problems);
+            }
+        }
+        JsonNode checkpoint = node.get("checkpoint");
+        if (checkpoint != null && !checkpoint.isNull() && !checkpoint.isBoolean()) {
+            problems.add(new Problem(ptr + "/checkpoint", "expected true or false, found " + kind(checkpoint)));
+        }
         if (id == null || component == null || action == null) {
             return null;
         }
         return new TaskDefinition(id, name == null ? id : name, component, action,
                 input == null ? NullNode.getInstance() : input, List.copyOf(dependsOn), condition, timeoutMs, retry,
-                metadata == null ? NullNode.getInstance() : metadata);
+                metadata == null ? NullNode.getInstance() : metadata, state == null || state.isNull() ? null : state,
+                checkpoint != null && checkpoint.asBoolean(false));
     }
 
     private void templateProblems(JsonNode template, String ptr, List<Problem> problems) {

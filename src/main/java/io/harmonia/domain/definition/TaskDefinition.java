@@ -16,6 +16,9 @@ import java.util.List;
  * @param timeoutMs per-attempt timeout, or null for none
  * @param retry the retry policy
  * @param metadata free-form
+ * @param state the state mapping: an object template resolved when the task completes (with {@code output} and
+ *     {@code state} in scope) and merged into the execution's global state (RFC 7396); null for none
+ * @param checkpoint take a checkpoint when the task completes
  */
 public record TaskDefinition(
         String id,
@@ -27,4 +30,17 @@ public record TaskDefinition(
         String condition,
         Long timeoutMs,
         RetryPolicy retry,
-        JsonNode metadata) {}
+        JsonNode metadata,
+        JsonNode state,
+        boolean checkpoint) {
+
+    public TaskDefinition(String id, String name, String component, String action, JsonNode input,
+            List<String> dependsOn, String condition, Long timeoutMs, RetryPolicy retry, JsonNode metadata) {
+        this(id, name, component, action, input, dependsOn, condition, timeoutMs, retry, metadata, null, false);
+    }
+
+    /** Whether the task writes state when it completes. */
+    public boolean writesState() {
+        return state != null && !state.isNull();
+    }
+}

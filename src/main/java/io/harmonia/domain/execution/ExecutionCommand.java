@@ -11,7 +11,40 @@ public sealed interface ExecutionCommand {
 
     Instant now();
 
-    record Start(String executionId, JsonNode input, Instant now) implements ExecutionCommand {}
+    /** Starts an execution; {@code replayOf} names the execution it replays, or is null. */
+    record Start(String executionId, JsonNode input, String replayOf, Instant now) implements ExecutionCommand {
+        public Start(String executionId, JsonNode input, Instant now) {
+            this(executionId, input, null, now);
+        }
+    }
+
+    /**
+     * Starts an execution from a checkpoint of another: the tasks COMPLETED at the checkpoint (and those SKIPPED
+     * because their condition was false) keep their outputs and do not run again, the state is the checkpoint's,
+     * the rest runs. The input is the checkpoint's.
+     */
+    record Restore(String executionId, String checkpointId, ExecutionSnapshot checkpoint, Instant now)
+            implements ExecutionCommand {}
+
+    /**
+     * Changes the global state from outside: {@code patch} merged (RFC 7396), or the whole state with
+     * {@code replace}. With {@code ifVersion}, refused ({@link StateVersionMismatch}) unless the state is at that
+     * version.
+     */
+    record UpdateState(JsonNode patch, boolean replace, Long ifVersion, Instant now) implements ExecutionCommand {}
+
+    /** Takes a checkpoint now (any status). */
+    record Checkpoint(Instant now) implements ExecutionCommand {}
+
+    /**
+     * Runs a finished execution again in place: from {@code fromTask} and everything downstream of it, or, when
+     * null, every failed or canceled task and what was skipped because of them.
+     */
+    record Rerun(String fromTask, Instant now) implements ExecutionCommand {}
+
+    /** Records that another execution was started from this one ({@code relation}: replay or restore). */
+    record RecordDerived(String relation, String executionId, String checkpointId, Instant now)
+            implements ExecutionCommand {}
 
     record CompleteTask(String taskId, int run, int attempt, JsonNode output, Instant now) implements ExecutionCommand {}
 

@@ -9,6 +9,11 @@ import io.harmonia.domain.definition.ErrorTypes;
 import io.harmonia.domain.definition.TaskDefinition;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.ExecutionCommand.Cancel;
+import io.harmonia.domain.execution.ExecutionCommand.Checkpoint;
+import io.harmonia.domain.execution.ExecutionCommand.RecordDerived;
+import io.harmonia.domain.execution.ExecutionCommand.Rerun;
+import io.harmonia.domain.execution.ExecutionCommand.Restore;
+import io.harmonia.domain.execution.ExecutionCommand.UpdateState;
 import io.harmonia.domain.execution.ExecutionCommand.CompleteTask;
 import io.harmonia.domain.execution.ExecutionCommand.FailTask;
 import io.harmonia.domain.execution.ExecutionCommand.Pause;
@@ -20,6 +25,8 @@ import io.harmonia.domain.execution.ExecutionCommand.TimeOutTask;
 import io.harmonia.domain.execution.ExecutionCommand.WakeUp;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionDerived;
+import io.harmonia.domain.execution.ExecutionEvent.StateUpdated;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionResumed;
@@ -94,17 +101,31 @@ public final class ExecutionDecider {
         Instant now = command.now();
         if (command instanceof Start c) {
             start(c, d, wf);
+        } else if (command instanceof Restore c) {
+            HistoryRules.restore(c, d, wf, limits);
+        } else if (command instanceof Checkpoint) {
+            requireExists(state, command);
+            d.add(HistoryRules.checkpoint(d.state, "request", now));
+            return d.events;
+        } else if (command instanceof RecordDerived c) {
+            requireExists(state, command);
+            d.add(new ExecutionDerived(c.relation(), c.executionId(), c.checkpointId(), now));
+            return d.events;
+        } else if (command instanceof Rerun c) {
+            requireExists(state, command);
+            HistoryRules.rerun(c, d, wf);
         } else {
             requireExists(state, command);
             if (state.status().terminal()) {
-                if (command instanceof Pause || command instanceof Resume || command instanceof Cancel) {
+                if (command instanceof Pause || command instanceof Resume || command instanceof Cancel
+                        || command instanceof UpdateState) {
                     throw new CommandRejected("Expected execution '" + state.executionId() + "' to be RUNNING or"
                             + " PAUSED to " + verb(command) + " it, but it is " + state.status(), state.status());
                 }
                 return List.of(); // late results and timers of a finished execution are ignored
             }
             if (command instanceof CompleteTask c) {
-                complete(c, d);
+                complete(c, d, wf);
             } else if (command instanceof FailTask c) {
                 fail(c, d, wf);
             } else if (command instanceof TimeOutTask c) {
@@ -135,11 +156,14 @@ public final class ExecutionDecider {
                 d.add(new ExecutionCanceled(reason, now));
             } else if (command instanceof Recover r) {
                 recover(d, wf, r.keep(), now);
+            } else if (command instanceof UpdateState c) {
+                HistoryRules.updateState(c, d, limits);
             } else if (!(command instanceof WakeUp)) {
                 throw new IllegalArgumentException("Expected a known command, found " + command.getClass().getName());
             }
         }
         advance(d, wf, now);
+        HistoryRules.checkpointIfDue(d, limits, now);
         return d.events;
     }
 
@@ -152,13 +176,14 @@ public final class ExecutionDecider {
         }
         Instant deadline = wf.timeoutMs() == null ? null : c.now().plusMillis(wf.timeoutMs());
         int maxParallel = wf.maxParallelTasks() == null ? limits.defaultMaxParallelTasks() : wf.maxParallelTasks();
-        d.add(new ExecutionStarted(c.executionId(), wf.id(), wf.version(), c.input(), maxParallel, deadline, c.now()));
+        d.add(new ExecutionStarted(c.executionId(), wf.id(), wf.version(), c.input(), maxParallel, deadline,
+                c.replayOf(), null, c.now()));
         for (int root : d.index.roots()) {
             d.toDecide(root);
         }
     }
 
-    private void complete(CompleteTask c, Decision d) {
+    private void complete(CompleteTask c, Decision d, WorkflowDefinition wf) {
         TaskState t = d.state.task(c.taskId());
         if (!isCurrentAttempt(t, c.run(), c.attempt())) {
             return; // late or duplicate result of an attempt that is no longer running
@@ -170,7 +195,28 @@ public final class ExecutionDecider {
                     c.now()));
             return;
         }
+        TaskDefinition def = d.index.task(c.taskId(), wf);
+        JsonNode patch = null;
+        if (def.writesState()) {
+            try {
+                patch = HistoryRules.stateWrite(def, c.output(), d, limits, c.now());
+            } catch (ExpressionException e) {
+                d.add(new TaskFailed(c.taskId(), c.run(), c.attempt(), ErrorTypes.EXPRESSION_ERROR, "state mapping of"
+                        + " task '" + c.taskId() + "' failed: " + e.getMessage(), c.now()));
+                return;
+            } catch (HistoryRules.StateTooLarge e) {
+                d.add(new TaskFailed(c.taskId(), c.run(), c.attempt(), ErrorTypes.PAYLOAD_TOO_LARGE, "state mapping"
+                        + " of task '" + c.taskId() + "': " + e.getMessage(), c.now()));
+                return;
+            }
+        }
         d.add(new TaskCompleted(c.taskId(), c.run(), c.attempt(), c.output(), c.now()));
+        if (patch != null) {
+            d.add(new StateUpdated(c.taskId(), c.run(), patch, false, c.now()));
+        }
+        if (def.checkpoint()) {
+            d.checkpointAfter = "task:" + c.taskId();
+        }
     }
 
     private void fail(FailTask c, Decision d, WorkflowDefinition wf) {
@@ -234,7 +280,7 @@ public final class ExecutionDecider {
 
     // ---- progress ----
 
-    private void advance(Decision d, WorkflowDefinition wf, Instant now) {
+    void advance(Decision d, WorkflowDefinition wf, Instant now) {
         if (d.state.status().terminal() || !d.state.exists()) {
             return;
         }
@@ -371,15 +417,16 @@ public final class ExecutionDecider {
         return context(s, WorkflowIndex.of(wf), now, site);
     }
 
-    private static EvaluationContext context(ExecutionState s, WorkflowIndex index, Instant now, String site) {
+    static EvaluationContext context(ExecutionState s, WorkflowIndex index, Instant now, String site) {
         return new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(), new TaskViews(s, index),
-                s.executionId(), s.workflowId(), s.startedAt(), JsonNodeFactory.instance.objectNode(), now,
+                s.executionId(), s.workflowId(), s.startedAt(), s.stateData().global(), now,
                 s.executionId() + ":" + site);
     }
 
-    /** What an expression sees of one task: {@code {"output": ..., "status": ..., "error": ...}}. */
-    static ObjectNode taskView(TaskState t) {
+    /** What an expression sees of one task: {@code {"output": ..., "status": ..., "error": ..., "state": ...}}. */
+    static ObjectNode taskView(TaskState t, JsonNode taskState) {
         ObjectNode view = JsonNodeFactory.instance.objectNode();
+        view.set("state", taskState == null ? JsonNodeFactory.instance.objectNode() : taskState);
         view.set("output", t.output() == null ? NullNode.getInstance() : t.output());
         view.put("status", t.status().external());
         if (t.errorType() != null && (t.status() == TaskStatus.FAILED || t.status() == TaskStatus.RETRYING)) {
@@ -423,7 +470,10 @@ public final class ExecutionDecider {
             if (p < 0) {
                 return null;
             }
-            return built.computeIfAbsent(p, q -> taskView(state.task(index.task(q).id())));
+            return built.computeIfAbsent(p, q -> {
+                String id = index.task(q).id();
+                return taskView(state.task(id), state.stateData().task(id));
+            });
         }
 
         @Override
@@ -486,7 +536,7 @@ public final class ExecutionDecider {
      * Events decided so far, the state they lead to, and the tasks to look at: the dependents of every task that
      * became final in this decision (and the roots at the start).
      */
-    private static final class Decision {
+    static final class Decision {
         final List<ExecutionEvent> events = new ArrayList<>();
         final WorkflowIndex index;
         final PriorityQueue<Integer> toDecide = new PriorityQueue<>();
@@ -494,6 +544,8 @@ public final class ExecutionDecider {
         /** Every evaluation of this decision also draws on one shared budget (harmonia.expressions.max-cost-per-decision). */
         final ExpressionEngine expressions;
         ExecutionState state;
+        /** Set when a task marked {@code checkpoint} completed: the reason of the checkpoint taken at the end. */
+        String checkpointAfter;
 
         Decision(ExecutionState state, WorkflowIndex index, ExpressionEngine expressions) {
             this.state = state;

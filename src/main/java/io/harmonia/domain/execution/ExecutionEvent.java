@@ -2,13 +2,15 @@ package io.harmonia.domain.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Everything that happens to an execution, in the past tense. One execution's events form its stream; folding them
  * with {@link ExecutionEvolver} gives its state. Task events carry the task id, the run (a task may run more than
  * once in one execution) and, where it applies, the attempt within the run.
  *
- * <p>Every record is version 1 of its type; a changed shape gets a new version, and the codec keeps reading the old.
+ * <p>Every record is version 1 of its type unless its doc says otherwise; a changed shape gets a new version, and the
+ * codec upcasts the old ones (see {@code EventCodec}).
  */
 public sealed interface ExecutionEvent {
 
@@ -22,8 +24,23 @@ public sealed interface ExecutionEvent {
         int run();
     }
 
+    /**
+     * Schema version 2: {@code replayOf} (the execution this one replays) and {@code restoredFrom} (the checkpoint
+     * it was restored from) were added; version 1 events are upcast with both null (see the codec).
+     */
     record ExecutionStarted(String executionId, String workflowId, int workflowVersion, JsonNode input,
-            int maxParallelTasks, Instant deadline, Instant at) implements ExecutionEvent {}
+            int maxParallelTasks, Instant deadline, String replayOf, RestoredFrom restoredFrom, Instant at)
+            implements ExecutionEvent {
+
+        /** A plain start: no replay, no restore. */
+        public ExecutionStarted(String executionId, String workflowId, int workflowVersion, JsonNode input,
+                int maxParallelTasks, Instant deadline, Instant at) {
+            this(executionId, workflowId, workflowVersion, input, maxParallelTasks, deadline, null, null, at);
+        }
+    }
+
+    /** Where a restored execution came from: the checkpoint, its execution, and the sequence it covers. */
+    record RestoredFrom(String executionId, String checkpointId, long sequence) {}
 
     /** The task's dependencies are met and its condition holds; its input is resolved and recorded here. */
     record TaskScheduled(String taskId, int run, JsonNode input, Instant at) implements TaskEvent {}
@@ -71,4 +88,47 @@ public sealed interface ExecutionEvent {
 
     /** {@code taskId} names the task whose failure failed the execution, or is null. */
     record ExecutionFailed(String errorType, String message, String taskId, Instant at) implements ExecutionEvent {}
+
+    /**
+     * The execution's global state changed: {@code patch} is an RFC 7396 merge patch applied to it, or, with
+     * {@code replace}, the new state as a whole. {@code taskId} names the task whose {@code state} mapping wrote it
+     * when it completed (its run in {@code run}); null (and run 0) when it came from outside ({@code PUT}/{@code
+     * PATCH /api/state}). The state's version goes up by one.
+     */
+    record StateUpdated(String taskId, int run, JsonNode patch, boolean replace, Instant at)
+            implements ExecutionEvent {}
+
+    /**
+     * A snapshot of the execution as it was after event {@code sequence} (this event is {@code sequence + 1}).
+     * Loading the execution may start from it and fold only what follows. {@code reason}: {@code request},
+     * {@code every_n_events}, or {@code task:<id>} (a task marked {@code "checkpoint": true} completed). Changes
+     * nothing but the stream's version.
+     */
+    record CheckpointCreated(String checkpointId, long sequence, String reason, ExecutionSnapshot snapshot,
+            Instant at) implements ExecutionEvent {}
+
+    /**
+     * The second event of an execution restored from a checkpoint (the first is its ExecutionStarted with
+     * {@code restoredFrom}): the tasks carried over as they were at the checkpoint (COMPLETED, and SKIPPED because
+     * their condition was false), and the state. Every other task runs.
+     */
+    record CheckpointRestored(String checkpointId, String sourceExecutionId, long sequence, List<TaskState> tasks,
+            StateData state, Instant at) implements ExecutionEvent {}
+
+    /**
+     * A finished execution runs again, in place: the {@code tasks} (from {@code fromTask} and everything downstream
+     * of it, or, when {@code fromTask} is null, every task that failed, was canceled, or was skipped because of
+     * them) are PENDING again and their next run gets the next run number; the others keep their outputs. The
+     * execution is RUNNING again with a new workflow {@code deadline} (null without a timeout).
+     */
+    record ExecutionRerun(String fromTask, List<String> tasks, Instant deadline, Instant at)
+            implements ExecutionEvent {}
+
+    /**
+     * Another execution was started from this one: {@code relation} is {@code replay} (a replay of it) or
+     * {@code restore} (restored from its checkpoint {@code checkpointId}). Changes nothing but the links the view
+     * shows; recorded whatever the execution's status.
+     */
+    record ExecutionDerived(String relation, String executionId, String checkpointId, Instant at)
+            implements ExecutionEvent {}
 }

@@ -1,6 +1,11 @@
 package io.harmonia.domain.execution;
 
+import io.harmonia.domain.execution.ExecutionEvent.CheckpointCreated;
+import io.harmonia.domain.execution.ExecutionEvent.CheckpointRestored;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionDerived;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionRerun;
+import io.harmonia.domain.execution.ExecutionEvent.StateUpdated;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
@@ -26,7 +31,8 @@ public final class ExecutionEvolver {
         // Java 17: no pattern switch yet; ExecutionEvolverTest proves every permitted event type is handled.
         if (event instanceof ExecutionStarted e) {
             return new ExecutionState(e.executionId(), e.workflowId(), e.workflowVersion(), ExecutionStatus.RUNNING,
-                    e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), TaskTable.EMPTY, v);
+                    e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), TaskTable.EMPTY, v,
+                    StateData.EMPTY, Lineage.NONE.withOrigin(e.replayOf(), e.restoredFrom()), 0);
         } else if (event instanceof TaskScheduled e) {
             return s.withTask(s.task(e.taskId()).scheduled(e.run(), e.input(), e.at()), v);
         } else if (event instanceof TaskStarted e) {
@@ -53,6 +59,25 @@ public final class ExecutionEvolver {
             return s.ended(ExecutionStatus.COMPLETED, e.output(), null, null, null, e.at(), v);
         } else if (event instanceof ExecutionFailed e) {
             return s.ended(ExecutionStatus.FAILED, null, e.errorType(), e.message(), e.taskId(), e.at(), v);
+        } else if (event instanceof StateUpdated e) {
+            return s.withStateData(s.stateData().updated(e.taskId(), e.patch(), e.replace()), v);
+        } else if (event instanceof CheckpointCreated) {
+            return s.checkpointed(v);
+        } else if (event instanceof CheckpointRestored e) {
+            TaskTable table = s.table();
+            for (TaskState t : e.tasks()) {
+                table = table.with(t);
+            }
+            return s.withTable(table, v).withStateData(e.state(), v);
+        } else if (event instanceof ExecutionRerun e) {
+            TaskTable table = s.table();
+            for (String id : e.tasks()) {
+                table = table.with(s.task(id).rerun());
+            }
+            return s.withTable(table, v).reopened(e.deadline(), v);
+        } else if (event instanceof ExecutionDerived e) {
+            return s.withLineage(s.lineage().withDerived(new Lineage.Link(e.relation(), e.executionId(),
+                    e.checkpointId(), e.at())), v);
         }
         throw new IllegalArgumentException("Expected a known execution event type, found "
                 + event.getClass().getName());

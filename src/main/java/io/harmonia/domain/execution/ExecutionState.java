@@ -9,6 +9,9 @@ import java.util.Map;
  *
  * @param version how many events the stream holds (the expected version of the next append)
  * @param table the tasks no event touched yet are absent from (they are PENDING), with counts kept up to date
+ * @param stateData the execution's state: global and per task ({@link StateData})
+ * @param lineage replay, restore and re-run links
+ * @param lastCheckpoint the sequence (stream version) of the latest CheckpointCreated event, or 0
  */
 public record ExecutionState(
         String executionId,
@@ -25,12 +28,15 @@ public record ExecutionState(
         Instant endedAt,
         Instant deadline,
         TaskTable table,
-        long version) {
+        long version,
+        StateData stateData,
+        Lineage lineage,
+        long lastCheckpoint) {
 
     /** Before the first event. */
     public static ExecutionState initial() {
         return new ExecutionState(null, null, 0, ExecutionStatus.PENDING, null, null, null, null, null, 1, null, null,
-                null, TaskTable.EMPTY, 0);
+                null, TaskTable.EMPTY, 0, StateData.EMPTY, Lineage.NONE, 0);
     }
 
     public boolean exists() {
@@ -84,19 +90,49 @@ public record ExecutionState(
     }
 
     ExecutionState withTask(TaskState t, long newVersion) {
+        return withTable(table.with(t), newVersion);
+    }
+
+    ExecutionState withTable(TaskTable newTable, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
-                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table.with(t),
-                newVersion);
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, newTable, newVersion,
+                stateData, lineage, lastCheckpoint);
     }
 
     ExecutionState withStatus(ExecutionStatus s, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, s, input, output, errorType, errorMessage,
-                failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion);
+                failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion, stateData, lineage,
+                lastCheckpoint);
     }
 
     ExecutionState ended(ExecutionStatus s, JsonNode out, String type, String message, String taskId, Instant at,
             long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, s, input, out, type, message, taskId,
-                maxParallelTasks, startedAt, at, deadline, table, newVersion);
+                maxParallelTasks, startedAt, at, deadline, table, newVersion, stateData, lineage, lastCheckpoint);
+    }
+
+    /** Running again after it ended (a re-run): no output, no error, no end, a new deadline. */
+    ExecutionState reopened(Instant newDeadline, long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, ExecutionStatus.RUNNING, input, null, null,
+                null, null, maxParallelTasks, startedAt, null, newDeadline, table, newVersion, stateData,
+                lineage.withRerun(), lastCheckpoint);
+    }
+
+    ExecutionState withStateData(StateData d, long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion, d,
+                lineage, lastCheckpoint);
+    }
+
+    ExecutionState withLineage(Lineage l, long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
+                stateData, l, lastCheckpoint);
+    }
+
+    ExecutionState checkpointed(long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
+                stateData, lineage, newVersion);
     }
 }

@@ -6,9 +6,22 @@ package io.harmonia.domain.execution;
  * @param maxTaskInputBytes a resolved task input above this fails the task with PAYLOAD_TOO_LARGE
  * @param maxTaskOutputBytes a task output above this fails the task with PAYLOAD_TOO_LARGE
  * @param defaultMaxParallelTasks per execution, when the workflow sets no {@code max_parallel_tasks}
+ * @param maxStateBytes the global state may not grow above this (a task's state write fails the task with
+ *     PAYLOAD_TOO_LARGE, an update from outside is refused)
+ * @param checkpointEveryEvents a checkpoint is taken when this many events followed the last one; 0 for never
  */
-public record Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks) {
+public record Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks, int maxStateBytes,
+        int checkpointEveryEvents) {
+
+    public Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks) {
+        this(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, 1 << 20, 0);
+    }
+
     public static Limits defaults() {
-        return new Limits(1 << 20, 1 << 20, 16);
+        return new Limits(1 << 20, 1 << 20, 16, 1 << 20, 500);
+    }
+
+    public Limits withCheckpointEveryEvents(int n) {
+        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, n);
     }
 }

@@ -82,4 +82,10 @@ public record TaskState(
         return new TaskState(taskId, status, run, attempt, input, output, "TIMEOUT", "attempt " + attempt
                 + " timed out", scheduledAt, firstStartedAt, startedAt, endedAt, null, retryAt);
     }
+
+    /** PENDING again for a re-run; the run number stays, so the next run is {@code run + 1}. */
+    TaskState rerun() {
+        return new TaskState(taskId, TaskStatus.PENDING, run, 0, null, null, null, null, null, null, null, null, null,
+                null);
+    }
 }

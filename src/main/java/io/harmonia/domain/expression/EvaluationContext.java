@@ -15,6 +15,8 @@ import java.util.Map;
  * @param state the execution's state scope (an object; empty until later features fill it)
  * @param now the engine's clock at the time of the decision; {@code now()} returns it
  * @param uuidSeed a seed unique to this evaluation site; {@code uuid()} derives its ids from it deterministically
+ * @param output the output of the task whose {@code state} mapping is evaluated ({@code output}); null elsewhere,
+ *     where {@code output} is not bound
  */
 public record EvaluationContext(
         JsonNode input,
@@ -24,4 +26,17 @@ public record EvaluationContext(
         Instant startedAt,
         JsonNode state,
         Instant now,
-        String uuidSeed) {}
+        String uuidSeed,
+        JsonNode output) {
+
+    public EvaluationContext(JsonNode input, Map<String, JsonNode> tasks, String executionId, String workflowId,
+            Instant startedAt, JsonNode state, Instant now, String uuidSeed) {
+        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, null);
+    }
+
+    /** This context with {@code output} bound (for a task's state mapping). */
+    public EvaluationContext withOutput(JsonNode taskOutput) {
+        return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed,
+                taskOutput == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : taskOutput);
+    }
+}

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.definition.TaskDefinition;
 import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.ExecutionEvent.RestoredFrom;
 import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.Lineage;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.harmonia.domain.execution.TaskState;
 import io.harmonia.domain.execution.TaskStatus;
 import java.time.Instant;
@@ -37,6 +40,9 @@ public final class ExecutionView {
         time(o, "end_time", s.endedAt());
         time(o, "deadline", s.deadline());
         o.put("version", s.version());
+        o.set("state", s.stateData().global());
+        o.put("state_version", s.stateData().version());
+        lineage(o, s);
         ObjectNode tasks = o.putObject("task_executions");
         for (TaskDefinition def : wf.tasks()) {
             TaskState t = s.task(def.id());
@@ -62,8 +68,44 @@ public final class ExecutionView {
             if (t.status() == TaskStatus.RETRYING) {
                 time(to, "retry_at", t.retryAt());
             }
+            JsonNode taskState = s.stateData().task(def.id());
+            if (taskState != null) {
+                to.set("state", taskState);
+            }
         }
         return o;
+    }
+
+    /** Where the execution came from and what came from it; {@code last_checkpoint} is a sequence or null. */
+    private static void lineage(ObjectNode o, ExecutionState s) {
+        Lineage l = s.lineage();
+        if (l.replayOf() == null) {
+            o.putNull("replay_of");
+        } else {
+            o.put("replay_of", l.replayOf());
+        }
+        RestoredFrom from = l.restoredFrom();
+        if (from == null) {
+            o.putNull("restored_from");
+        } else {
+            o.putObject("restored_from").put("execution_id", from.executionId())
+                    .put("checkpoint_id", from.checkpointId()).put("sequence", from.sequence());
+        }
+        ArrayNode derived = o.putArray("derived");
+        for (Lineage.Link link : l.derived()) {
+            ObjectNode d = derived.addObject().put("relation", link.relation()).put("execution_id", link.executionId());
+            if (link.checkpointId() != null) {
+                d.put("checkpoint_id", link.checkpointId());
+            }
+            d.put("at", link.at().toString());
+        }
+        o.put("derived_count", l.derivedCount());
+        o.put("reruns", l.reruns());
+        if (s.lastCheckpoint() == 0) {
+            o.putNull("last_checkpoint");
+        } else {
+            o.put("last_checkpoint", s.lastCheckpoint());
+        }
     }
 
     private static JsonNode orNull(JsonNode n) {

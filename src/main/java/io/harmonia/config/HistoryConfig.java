@@ -1,0 +1,33 @@
+package io.harmonia.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** An execution's state, checkpoints, replays and re-runs. */
+@ConfigMapping(prefix = "harmonia.history")
+public interface HistoryConfig {
+
+    /**
+     * The largest global state of one execution, in bytes: a task whose state mapping would grow it beyond fails
+     * with PAYLOAD_TOO_LARGE; PUT/PATCH /api/state is refused (413).
+     */
+    @WithDefault("1048576")
+    int maxStateBytes();
+
+    /** A checkpoint is taken automatically when this many events followed the last one; 0 turns it off. */
+    @WithDefault("500")
+    int checkpointEveryEvents();
+
+    /** Bulk replays: executions replayed or re-run per second, over all jobs of one replica. */
+    @WithDefault("50")
+    double bulkRate();
+
+    /** Bulk replays: the most executions one job may touch. */
+    @WithDefault("100000")
+    int bulkMaxExecutions();
+
+    /** Bulk replays: how long a replica's claim on a job lasts without renewal (another replica resumes it then). */
+    @WithDefault("30s")
+    Duration bulkJobLease();
+}
