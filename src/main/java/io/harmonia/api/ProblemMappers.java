@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.CommandRejected;
 import io.harmonia.domain.execution.ExecutionNotFound;
+import io.harmonia.domain.execution.StateVersionMismatch;
 import io.harmonia.domain.definition.InvalidRequest;
 import io.harmonia.domain.workflow.WorkflowNotFound;
 import io.harmonia.eventstore.ConcurrencyConflict;
@@ -41,6 +42,14 @@ public class ProblemMappers {
                 e.getMessage(), List.of());
         body.put("execution_status", e.status().name());
         return Response.status(409).type(PROBLEM_JSON).entity(body).build();
+    }
+
+    @ServerExceptionMapper
+    public Response staleState(StateVersionMismatch e) {
+        ObjectNode body = body(412, "precondition-failed", "The state changed since the version in If-Match",
+                e.getMessage(), List.of());
+        body.put("expected_version", e.expected()).put("state_version", e.found());
+        return Response.status(412).type(PROBLEM_JSON).entity(body).header("ETag", "\"" + e.found() + "\"").build();
     }
 
     @ServerExceptionMapper

@@ -19,6 +19,7 @@ public final class ProblemTypes {
             case 406 -> "not-acceptable";
             case 408 -> "request-timeout";
             case 409 -> "conflict";
+            case 412 -> "precondition-failed";
             case 413 -> "payload-too-large";
             case 414 -> "uri-too-long";
             case 415 -> "unsupported-media-type";
@@ -41,6 +42,7 @@ public final class ProblemTypes {
             case 406 -> "Not acceptable";
             case 408 -> "Request timeout";
             case 409 -> "Conflict";
+            case 412 -> "Precondition failed";
             case 413 -> "Payload too large";
             case 414 -> "URI too long";
             case 415 -> "Unsupported media type";

@@ -79,6 +79,47 @@ public class PgEventStore {
                 });
     }
 
+    /** A stream's events from {@code fromVersion} to {@code toVersion} (both inclusive), at most {@code limit}. */
+    public Uni<List<RecordedEvent>> readStream(String streamId, int fromVersion, int toVersion, int limit) {
+        return pool.preparedQuery("select " + COLUMNS + " from events e where e.stream_id = $1"
+                        + " and e.stream_version >= $2 and e.stream_version <= $3 order by e.stream_version limit $4")
+                .execute(Tuple.of(streamId, fromVersion, toVersion, limit))
+                .map(rows -> {
+                    List<RecordedEvent> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(toRecorded(r)));
+                    return out;
+                });
+    }
+
+    /** A stream from {@code fromVersion} to {@code toVersion} (both inclusive), as a Multi, read page by page. */
+    public Multi<RecordedEvent> streamRange(String streamId, int fromVersion, int toVersion) {
+        int page = 500;
+        return Multi.createBy().repeating()
+                .uni(() -> new int[] {fromVersion}, next -> readStream(streamId, next[0], toVersion, page)
+                        .invoke(list -> next[0] += list.size()))
+                .until(List::isEmpty)
+                .onItem().disjoint();
+    }
+
+    /** The stream's latest CheckpointCreated event at or before {@code maxVersion}, if any (index events_checkpoints). */
+    public Uni<java.util.Optional<RecordedEvent>> latestCheckpoint(String streamId, int maxVersion) {
+        return pool.preparedQuery("select " + COLUMNS + " from events e where e.stream_id = $1"
+                        + " and e.event_type = 'CheckpointCreated' and e.stream_version <= $2"
+                        + " order by e.stream_version desc limit 1")
+                .execute(Tuple.of(streamId, maxVersion))
+                .map(rows -> rows.size() == 0 ? java.util.Optional.<RecordedEvent>empty()
+                        : java.util.Optional.of(toRecorded(rows.iterator().next())));
+    }
+
+    /** The CheckpointCreated event with this checkpoint id, if any (index events_checkpoint_ids). */
+    public Uni<java.util.Optional<RecordedEvent>> checkpoint(String checkpointId) {
+        return pool.preparedQuery("select " + COLUMNS + " from events e where e.event_type = 'CheckpointCreated'"
+                        + " and (e.payload->>'checkpoint_id') = $1 limit 1")
+                .execute(Tuple.of(checkpointId))
+                .map(rows -> rows.size() == 0 ? java.util.Optional.<RecordedEvent>empty()
+                        : java.util.Optional.of(toRecorded(rows.iterator().next())));
+    }
+
     /** A whole stream, as a Multi, read page by page. */
     public Multi<RecordedEvent> streamAll(String streamId) {
         return streamFrom(streamId, 1);

@@ -137,6 +137,15 @@ public class ExecutionEngine {
      */
     public Uni<ExecutionState> start(String executionId, WorkflowDefinition wf, JsonNode input,
             Function<SqlClient, Uni<Void>> inTransaction) {
+        return begin(executionId, wf, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction);
+    }
+
+    /**
+     * Begins a new execution with {@code first}, the command that creates its stream (a Start, or a Restore);
+     * {@code inTransaction} as for {@link #start}. Fails with a ConcurrencyConflict when the stream exists.
+     */
+    public Uni<ExecutionState> begin(String executionId, WorkflowDefinition wf,
+            Function<Instant, ExecutionCommand> first, Function<SqlClient, Uni<Void>> inTransaction) {
         if (!availability.available()) {
             return Uni.createFrom().failure(unavailable("start an execution of workflow '" + wf.id() + "'"));
         }
@@ -144,7 +153,7 @@ public class ExecutionEngine {
         lane.state = ExecutionState.initial();
         lane.workflow = wf;
         lanes.put(executionId, lane);
-        return submit(lane, now -> new ExecutionCommand.Start(executionId, input, now), inTransaction, Mode.REQUEST)
+        return submit(lane, first, inTransaction, Mode.REQUEST)
                 .map(Decided::state)
                 .onFailure().invoke(() -> lanes.remove(executionId, lane));
     }
@@ -159,10 +168,20 @@ public class ExecutionEngine {
      * late result). Fails with {@link StoreUnavailable} while Postgres cannot be reached.
      */
     public Uni<Decided> decide(String executionId, Function<Instant, ExecutionCommand> command) {
+        return decide(executionId, command, null);
+    }
+
+    /**
+     * {@link #decide(String, Function)} with {@code inTransaction} run in the append's transaction (e.g. to mark a
+     * bulk job's item done exactly once); a concurrent change then fails it with ConcurrencyConflict instead of being
+     * decided again.
+     */
+    public Uni<Decided> decide(String executionId, Function<Instant, ExecutionCommand> command,
+            Function<SqlClient, Uni<Void>> inTransaction) {
         if (!availability.available()) {
             return Uni.createFrom().failure(unavailable("change execution " + executionId));
         }
-        return submit(lane(executionId), command, null, Mode.REQUEST);
+        return submit(lane(executionId), command, inTransaction, Mode.REQUEST);
     }
 
     /**
