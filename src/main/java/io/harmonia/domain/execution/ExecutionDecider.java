@@ -525,6 +525,9 @@ public final class ExecutionDecider {
     }
 
     private static String verb(ExecutionCommand c) {
+        if (c instanceof UpdateState) {
+            return "update the state of";
+        }
         return c.getClass().getSimpleName().toLowerCase();
     }
 

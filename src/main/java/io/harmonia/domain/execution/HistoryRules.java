@@ -36,8 +36,11 @@ import java.util.UUID;
  *       fails the task instead.</li>
  *   <li>State from outside (PUT, PATCH) is refused on a finished execution, and with a stale version.</li>
  *   <li>A checkpoint is taken on request (any status), after a task marked {@code checkpoint} completed, and when
- *       {@link Limits#checkpointEveryEvents()} events followed the last one (while the execution runs). Its id is
- *       derived from the execution and the sequence it covers.</li>
+ *       {@link Limits#checkpointEveryEvents()} events followed the last one (while the execution runs), or twice as
+ *       many events as the execution has tasks if that is more: a snapshot grows with the tasks, so a large execution does
+ *       not write a large snapshot every few hundred events (its checkpoints write about as many bytes as the events
+ *       they cover, not many times more). Its id is derived from the execution and the
+ *       sequence it covers.</li>
  *   <li>A restore starts a new execution with the checkpoint's COMPLETED tasks (and those SKIPPED because their
  *       condition was false) and its state; the rest runs.</li>
  *   <li>A re-run reopens a finished execution: from a task and everything downstream of it, or every failed or
@@ -75,7 +78,7 @@ final class HistoryRules {
         if (d.checkpointAfter != null) {
             d.add(checkpoint(s, d.checkpointAfter, now));
         } else if (limits.checkpointEveryEvents() > 0 && !s.status().terminal()
-                && s.version() - s.lastCheckpoint() >= limits.checkpointEveryEvents()) {
+                && s.version() - s.lastCheckpoint() >= Math.max(limits.checkpointEveryEvents(), 2L * s.tasks().size())) {
             d.add(checkpoint(s, "every_n_events", now));
         }
     }
