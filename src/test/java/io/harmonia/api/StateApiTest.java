@@ -280,6 +280,45 @@ class StateApiTest {
     @Nested
     class TimeTravel {
         @Test
+        void atSequenceFoldsFromACheckpointAndAtTheLastSequenceEqualsTheLatest() {
+            String wf = createWorkflow("""
+                    {'name': 'checkpointed', 'tasks': [
+                      {'id': 'mark', 'component': 'core', 'action': 'echo', 'input': {'m': 1},
+                       'state': {'m': '${output.m}'}, 'checkpoint': true},
+                      {'id': 'wait', 'component': 'core', 'action': 'sleep', 'input': {'ms': 60000},
+                       'depends_on': ['mark']}]}""");
+            String id = start(wf, "{}");
+            try {
+                Api.awaitStatus(id, java.time.Duration.ofSeconds(20), "RUNNING");
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                        Api.events(id).getList("items.type").contains("CheckpointCreated"));
+                JsonPath latest = patch(id, "{'state': {'x': 2}}").statusCode(200).extract().jsonPath();
+                List<String> types = Api.events(id).getList("items.type");
+                int checkpoint = types.indexOf("CheckpointCreated") + 1;
+                int last = latest.getInt("sequence");
+                assertThat(types).hasSize(last);
+                long previous = 0;
+                for (int seq = 1; seq <= last; seq++) {
+                    JsonPath at = given().get("/api/state/" + id + "?at_sequence=" + seq).then().statusCode(200)
+                            .extract().jsonPath();
+                    assertThat(at.getInt("sequence")).isEqualTo(seq);
+                    assertThat(at.getLong("version")).as("versions never go down").isGreaterThanOrEqualTo(previous);
+                    previous = at.getLong("version");
+                    if (seq >= checkpoint && seq < last) {
+                        assertThat(at.getMap("state")).as("at " + seq + " (checkpoint at " + checkpoint + ")")
+                                .isEqualTo(Map.of("m", 1));
+                        assertThat(at.getMap("tasks")).isEqualTo(Map.of("mark", Map.of("m", 1)));
+                    }
+                }
+                assertThat(given().get("/api/state/" + id + "?at_sequence=" + last).then().statusCode(200)
+                        .extract().jsonPath().getMap("")).isEqualTo(latest.getMap(""));
+                assertThat(latest.getMap("state")).isEqualTo(Map.of("m", 1, "x", 2));
+            } finally {
+                cancel(id);
+            }
+        }
+
+        @Test
         void atSequenceGivesTheStateRightAfterThatEvent() {
             String id = start(sleeper("at-sequence", 60_000), "{}");
             try {
