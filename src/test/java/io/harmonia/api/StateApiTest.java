@@ -180,6 +180,23 @@ class StateApiTest {
         }
 
         @Test
+        void textPostgresCannotHoldInJsonbIsKeptAsSent() {
+            String id = start(sleeper("awkward-text", 60_000), "{}");
+            try {
+                String body = "{\"state\": {\"nul\": \"a\\u0000b\", \"lone\": \"\\ud800\", \"emoji\": \"🚀\"}}";
+                given().contentType("application/json; charset=UTF-8").body(body).put("/api/state/" + id).then()
+                        .statusCode(200);
+                JsonPath read = getState(id).statusCode(200).extract().jsonPath();
+                assertThat(read.getString("state.nul")).isEqualTo("a\u0000b");
+                assertThat(read.getString("state.emoji")).isEqualTo("🚀");
+                assertThat(read.getString("state.lone")).hasSize(1);
+                assertThat(Api.execution(id).getString("state.nul")).isEqualTo("a\u0000b");
+            } finally {
+                cancel(id);
+            }
+        }
+
+        @Test
         void aFinishedExecutionsStateIsFinal() {
             String id = start(sleeper("finished", 60_000), "{}");
             put(id, "{'state': {'n': 1}}").statusCode(200);
