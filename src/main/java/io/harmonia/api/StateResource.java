@@ -75,7 +75,7 @@ public class StateResource {
                     + " (harmonia.history.max-state-bytes)";
             throw new BadRequest(413, reason, List.of(new Problem(body.pointer(), reason)));
         }
-        return states.update(id, body.state(), replace, ifVersion).map(StateResource::ok);
+        return states.update(id, body.state(), replace, ifVersion, body.pointer()).map(StateResource::ok);
     }
 
     private static Response ok(StateService.StateRead read) {

@@ -70,16 +70,21 @@ public class StateService {
      * Replaces ({@code replace}) or merges (RFC 7396) the global state; with {@code ifVersion}, only when the state
      * is at that version (else 412). {@code state} must be an object (the API checks it); a URL with credentials in
      * it is refused (422) as in execution inputs, since the state is stored in events, views and Kafka records.
+     *
+     * @param pointer where {@code state} is in the request body, for the problems' pointers
      */
-    public Uni<StateRead> update(String executionId, JsonNode state, boolean replace, Long ifVersion) {
-        List<Problem> problems = UrlCredentials.check(state, "/state");
-        if (!problems.isEmpty()) {
-            return Uni.createFrom().failure(new InvalidRequest("The state holds a URL with credentials",
-                    problems));
-        }
+    public Uni<StateRead> update(String executionId, JsonNode state, boolean replace, Long ifVersion,
+            String pointer) {
         return ExecutionService.validId(executionId)
-                .chain(() -> engine.command(executionId,
-                        now -> new ExecutionCommand.UpdateState(state, replace, ifVersion, now)))
+                .chain(() -> {
+                    List<Problem> problems = UrlCredentials.check(state, pointer);
+                    if (!problems.isEmpty()) {
+                        return Uni.createFrom().failure(new InvalidRequest("The state holds a URL with credentials",
+                                problems));
+                    }
+                    return engine.command(executionId,
+                            now -> new ExecutionCommand.UpdateState(state, replace, ifVersion, now));
+                })
                 .onFailure(CommandRejected.class).transform(e -> finished(executionId, (CommandRejected) e))
                 .map(StateService::fromState);
     }

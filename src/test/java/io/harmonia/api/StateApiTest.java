@@ -245,6 +245,8 @@ class StateApiTest {
                         .body("errors[0].pointer", equalTo("/state/hook/url"))
                         .body("errors[0].detail", containsString("expected a URL without user info"))
                         .body(org.hamcrest.Matchers.not(containsString("s3cret")));
+                problem(given().contentType(MERGE_PATCH).body("{\"hook\": \"http://u:p@example.com\"}")
+                        .patch("/api/state/" + id).then(), 422).body("errors[0].pointer", equalTo("/hook"));
                 getState(id).statusCode(200).body("version", equalTo(0)).header("ETag", "\"0\"");
             } finally {
                 cancel(id);
