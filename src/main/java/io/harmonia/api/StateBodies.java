@@ -79,6 +79,9 @@ final class StateBodies {
         if (node == null || node.isMissingNode()) {
             return "nothing";
         }
+        if (node.isNull()) {
+            return "null";
+        }
         String text = node.toString();
         return node.getNodeType().toString().toLowerCase() + " " + (text.length() > 60
                 ? text.substring(0, 57) + "..." : text);
