@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.CommandRejected;
 import io.harmonia.domain.execution.ExecutionNotFound;
+import io.harmonia.domain.execution.StateLimitExceeded;
 import io.harmonia.domain.execution.StateVersionMismatch;
 import io.harmonia.domain.definition.InvalidRequest;
 import io.harmonia.domain.workflow.WorkflowNotFound;
@@ -50,6 +51,13 @@ public class ProblemMappers {
                 e.getMessage(), List.of());
         body.put("expected_version", e.expected()).put("state_version", e.found());
         return Response.status(412).type(PROBLEM_JSON).entity(body).header("ETag", "\"" + e.found() + "\"").build();
+    }
+
+    @ServerExceptionMapper
+    public Response stateTooLarge(StateLimitExceeded e) {
+        ObjectNode body = body(413, ProblemTypes.of(413), "The state would be too large", e.getMessage(), List.of());
+        body.put("state_bytes", e.size()).put("max_state_bytes", e.limit());
+        return Response.status(413).type(PROBLEM_JSON).entity(body).build();
     }
 
     @ServerExceptionMapper

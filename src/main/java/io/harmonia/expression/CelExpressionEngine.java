@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelSourceLocation;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -35,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -251,22 +254,50 @@ public final class CelExpressionEngine implements ExpressionEngine {
 
     @Override
     public List<String> check(String expression) {
-        if (expression == null) {
-            return List.of("the expression is missing");
-        }
-        return compiled(expression).problems();
+        return check(expression, Set.of());
     }
 
     @Override
-    public List<ExpressionProblem> checkTemplate(JsonNode template) {
-        List<ExpressionProblem> problems = new ArrayList<>();
-        if (template != null) {
-            checkNode(template, "", problems);
+    public List<String> check(String expression, Set<String> unbound) {
+        if (expression == null) {
+            return List.of("the expression is missing");
+        }
+        Compiled compiled = compiled(expression);
+        if (!compiled.problems().isEmpty() || unbound.isEmpty()) {
+            return compiled.problems();
+        }
+        List<String> problems = new ArrayList<>();
+        for (String variable : compiled.variables()) {
+            if (unbound.contains(variable)) {
+                problems.add(unboundReason(variable));
+            }
         }
         return List.copyOf(problems);
     }
 
-    private void checkNode(JsonNode node, String pointer, List<ExpressionProblem> problems) {
+    private static String unboundReason(String variable) {
+        if ("output".equals(variable)) {
+            return "'output' is not in scope here: it is bound only in a task's state mapping (the output of the"
+                    + " task that completes); read a task's output as tasks.<id>.output";
+        }
+        return "'" + variable + "' is not in scope here";
+    }
+
+    @Override
+    public List<ExpressionProblem> checkTemplate(JsonNode template) {
+        return checkTemplate(template, Set.of());
+    }
+
+    @Override
+    public List<ExpressionProblem> checkTemplate(JsonNode template, Set<String> unbound) {
+        List<ExpressionProblem> problems = new ArrayList<>();
+        if (template != null) {
+            checkNode(template, "", unbound, problems);
+        }
+        return List.copyOf(problems);
+    }
+
+    private void checkNode(JsonNode node, String pointer, Set<String> unbound, List<ExpressionProblem> problems) {
         if (node.isTextual()) {
             String text = node.textValue();
             if (!TemplateString.mayHavePlaceholders(text)) {
@@ -279,18 +310,18 @@ public final class CelExpressionEngine implements ExpressionEngine {
             }
             for (TemplateString.Segment segment : parsed.segments()) {
                 if (segment.isPlaceholder()) {
-                    for (String reason : check(segment.expression())) {
+                    for (String reason : check(segment.expression(), unbound)) {
                         problems.add(new ExpressionProblem(pointer, segment.expression(), reason));
                     }
                 }
             }
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> field : node.properties()) {
-                checkNode(field.getValue(), pointer + "/" + escapePointerToken(field.getKey()), problems);
+                checkNode(field.getValue(), pointer + "/" + escapePointerToken(field.getKey()), unbound, problems);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                checkNode(node.get(i), pointer + "/" + i, problems);
+                checkNode(node.get(i), pointer + "/" + i, unbound, problems);
             }
         }
     }
@@ -329,6 +360,16 @@ public final class CelExpressionEngine implements ExpressionEngine {
             @Override
             public List<ExpressionProblem> checkTemplate(JsonNode template) {
                 return CelExpressionEngine.this.checkTemplate(template);
+            }
+
+            @Override
+            public List<String> check(String expression, Set<String> unbound) {
+                return CelExpressionEngine.this.check(expression, unbound);
+            }
+
+            @Override
+            public List<ExpressionProblem> checkTemplate(JsonNode template, Set<String> unbound) {
+                return CelExpressionEngine.this.checkTemplate(template, unbound);
             }
 
             @Override
@@ -549,8 +590,12 @@ public final class CelExpressionEngine implements ExpressionEngine {
 
     // ---------------------------------------------------------------------------------------------- compiling
 
-    /** A compiled expression, or why it does not compile. */
-    private record Compiled(CelRuntime.Program program, List<String> problems) {}
+    /** A compiled expression and the variables it reads, or why it does not compile. */
+    private record Compiled(CelRuntime.Program program, List<String> problems, Set<String> variables) {
+        Compiled(CelRuntime.Program program, List<String> problems) {
+            this(program, problems, Set.of());
+        }
+    }
 
     private Compiled compiled(String expression) {
         Compiled cached = programs.get(expression);
@@ -597,9 +642,55 @@ public final class CelExpressionEngine implements ExpressionEngine {
                 }
                 return new Compiled(null, List.copyOf(problems));
             }
-            return new Compiled(runtime.createProgram(result.getAst()), List.of());
+            return new Compiled(runtime.createProgram(result.getAst()), List.of(), variables(result.getAst()));
         } catch (Exception | StackOverflowError e) {
             return new Compiled(null, List.of("cannot compile: " + describeThrowable(e)));
+        }
+    }
+
+    /**
+     * The variables a checked expression reads: its free identifiers (a comprehension's own variables, as in
+     * {@code list.map(output, output * 2)}, are bound inside it and do not count).
+     */
+    private static Set<String> variables(CelAbstractSyntaxTree ast) {
+        Set<String> names = new java.util.TreeSet<>();
+        freeIdentifiers(ast.getExpr(), Set.of(), names);
+        return Set.copyOf(names);
+    }
+
+    private static void freeIdentifiers(CelExpr e, Set<String> bound, Set<String> out) {
+        switch (e.getKind()) {
+            case IDENT -> {
+                if (!bound.contains(e.ident().name())) {
+                    out.add(e.ident().name());
+                }
+            }
+            case SELECT -> freeIdentifiers(e.select().operand(), bound, out);
+            case CALL -> {
+                e.call().target().ifPresent(t -> freeIdentifiers(t, bound, out));
+                e.call().args().forEach(a -> freeIdentifiers(a, bound, out));
+            }
+            case LIST -> e.list().elements().forEach(x -> freeIdentifiers(x, bound, out));
+            case STRUCT -> e.struct().entries().forEach(x -> freeIdentifiers(x.value(), bound, out));
+            case MAP -> e.map().entries().forEach(x -> {
+                freeIdentifiers(x.key(), bound, out);
+                freeIdentifiers(x.value(), bound, out);
+            });
+            case COMPREHENSION -> {
+                CelExpr.CelComprehension c = e.comprehension();
+                freeIdentifiers(c.iterRange(), bound, out);
+                freeIdentifiers(c.accuInit(), bound, out);
+                Set<String> inner = new java.util.HashSet<>(bound);
+                inner.add(c.iterVar());
+                inner.add(c.iterVar2());
+                inner.add(c.accuVar());
+                freeIdentifiers(c.loopCondition(), inner, out);
+                freeIdentifiers(c.loopStep(), inner, out);
+                freeIdentifiers(c.result(), inner, out);
+            }
+            default -> {
+                // constants: nothing to read
+            }
         }
     }
 

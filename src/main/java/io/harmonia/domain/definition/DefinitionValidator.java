@@ -31,6 +31,13 @@ public final class DefinitionValidator {
     private static final Set<String> RETRY_FIELDS = Set.of("max_attempts", "initial_delay_ms", "backoff_factor",
             "max_delay_ms", "jitter", "retriable_errors");
 
+    /**
+     * Variables not in scope outside a task's {@code state} mapping: {@code output} (the completing task's output)
+     * is bound only there, so a task input, a condition or the workflow output that reads it is refused here
+     * rather than failing at run time.
+     */
+    private static final Set<String> OUTSIDE_STATE_MAPPING = Set.of("output");
+
     private final ComponentCatalog components;
     private final ExpressionEngine expressions;
     private final Function<JsonNode, List<Problem>> schemaChecker;
@@ -105,7 +112,7 @@ public final class DefinitionValidator {
         }
         JsonNode output = body.get("output");
         if (output != null && !output.isNull()) {
-            templateProblems(output, "/output", problems);
+            templateProblems(output, "/output", OUTSIDE_STATE_MAPPING, problems);
         }
         Long timeoutMs = timeout(body, "", problems);
         Integer maxParallel = null;
@@ -276,7 +283,7 @@ public final class DefinitionValidator {
         }
         JsonNode input = node.get("input");
         if (input != null && !input.isNull()) {
-            templateProblems(input, ptr + "/input", problems);
+            templateProblems(input, ptr + "/input", OUTSIDE_STATE_MAPPING, problems);
         }
         List<String> dependsOn = new ArrayList<>();
         JsonNode deps = node.get("depends_on");
@@ -298,7 +305,7 @@ public final class DefinitionValidator {
         String condition = optionalText(node, "condition", ptr, problems);
         if (condition != null) {
             String expr = unwrap(condition);
-            for (String reason : expressions.check(expr)) {
+            for (String reason : expressions.check(expr, OUTSIDE_STATE_MAPPING)) {
                 problems.add(new Problem(ptr + "/condition", "condition '" + condition + "' does not compile: "
                         + reason));
             }
@@ -314,7 +321,7 @@ public final class DefinitionValidator {
                         + " ${...} templates (resolved when the task completes, with 'output' in scope), found "
                         + kind(state)));
             } else {
-                templateProblems(state, ptr + "/state", problems);
+                templateProblems(state, ptr + "/state", Set.of(), problems);
             }
         }
         JsonNode checkpoint = node.get("checkpoint");
@@ -330,8 +337,8 @@ public final class DefinitionValidator {
                 checkpoint != null && checkpoint.asBoolean(false));
     }
 
-    private void templateProblems(JsonNode template, String ptr, List<Problem> problems) {
-        for (ExpressionEngine.ExpressionProblem p : expressions.checkTemplate(template)) {
+    private void templateProblems(JsonNode template, String ptr, Set<String> unbound, List<Problem> problems) {
+        for (ExpressionEngine.ExpressionProblem p : expressions.checkTemplate(template, unbound)) {
             problems.add(new Problem(ptr + p.pointer(), "expression '" + p.expression() + "' does not compile: "
                     + p.reason()));
         }

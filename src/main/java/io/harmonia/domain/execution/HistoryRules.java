@@ -107,11 +107,9 @@ final class HistoryRules {
                     "expected the state to be an object after the update, found "
                             + (next == null ? "nothing" : next.getNodeType()))));
         }
-        try {
-            checkSize(next, limits);
-        } catch (StateTooLarge e) {
-            throw new InvalidRequest("The state of execution '" + s.executionId() + "' would be too large",
-                    List.of(new Problem("/state", e.getMessage())));
+        int size = ExecutionDecider.bytes(next);
+        if (size > limits.maxStateBytes()) {
+            throw new StateLimitExceeded(s.executionId(), size, limits.maxStateBytes());
         }
         d.add(new StateUpdated(null, 0, c.patch(), c.replace(), c.now()));
     }

@@ -2,6 +2,7 @@ package io.harmonia.domain.expression;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Evaluates the expressions of workflow definitions: conditions (plain expressions, optionally wrapped in
@@ -22,6 +23,19 @@ public interface ExpressionEngine {
      * the string that holds the placeholder, relative to {@code template} (for example {@code /items/0}).
      */
     List<ExpressionProblem> checkTemplate(JsonNode template);
+
+    /**
+     * {@link #check(String)}, and a problem when the expression reads one of the {@code unbound} variables (those
+     * not in scope where it is evaluated: {@code output} is bound only in a task's {@code state} mapping).
+     */
+    default List<String> check(String expression, Set<String> unbound) {
+        return check(expression);
+    }
+
+    /** {@link #checkTemplate(JsonNode)}, and a problem for every placeholder that reads an {@code unbound} variable. */
+    default List<ExpressionProblem> checkTemplate(JsonNode template, Set<String> unbound) {
+        return checkTemplate(template);
+    }
 
     /**
      * Resolves a template: a string that is exactly one {@code ${expr}} yields the raw JSON value of {@code expr};
