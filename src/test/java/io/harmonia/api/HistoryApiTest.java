@@ -141,7 +141,7 @@ class HistoryApiTest {
 
         Run paused = Run.of("""
                 {"name": "history-pause", "tasks": [
-                   {"id": "s", "component": "core", "action": "sleep", "input": {"ms": 300}},
+                   {"id": "s", "component": "core", "action": "sleep", "input": {"ms": 2000}},
                    {"id": "t", "component": "core", "action": "echo", "input": {"slept": "${tasks.s.output.slept_ms}"},
                     "depends_on": ["s"]}]}""", "{}");
         given().post("/api/executions/" + paused.executionId + "/pause").then().statusCode(200);
@@ -160,7 +160,7 @@ class HistoryApiTest {
                 {"name": "history-state", "tasks": [
                    {"id": "a", "component": "core", "action": "echo", "input": {"status": "PENDING"},
                     "state": {"approval_status": "${output.status}"}, "checkpoint": true},
-                   {"id": "w", "component": "core", "action": "sleep", "input": {"ms": 1500}, "depends_on": ["a"]},
+                   {"id": "w", "component": "core", "action": "sleep", "input": {"ms": 3000}, "depends_on": ["a"]},
                    {"id": "approve", "component": "core", "action": "echo", "input": {"by": "${state.approver}"},
                     "depends_on": ["w"], "condition": "state.approval_status == 'APPROVED'"}]}""", "{}");
         // state from outside (what PUT/PATCH /api/state does) and a checkpoint on request, while w sleeps
