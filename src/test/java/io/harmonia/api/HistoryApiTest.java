@@ -214,6 +214,28 @@ class HistoryApiTest {
                 + " (harmonia.history.checkpoint-every-events, default 500)");
     }
 
+    @Test
+    void anEditedStoredOutputIsReportedAsDivergedWithTheStoredAndTheDecidedEvent() {
+        Run run = Run.of(PLAIN_DAG, "{\"n\": 3}");
+        Api.awaitFinished(run.executionId);
+        List<Stored> events = storedEvents(run.executionId);
+        int completedA = events.stream().filter(e -> e.type().equals("TaskCompleted")
+                && e.payload().get("task_id").asText().equals("a")).findFirst().orElseThrow().sequence();
+        int scheduledB = events.stream().filter(e -> e.type().equals("TaskScheduled")
+                && e.payload().get("task_id").asText().equals("b")).findFirst().orElseThrow().sequence();
+        pool.preparedQuery("update events set payload = jsonb_set(payload::jsonb, '{output,v}', '41')::text::json"
+                        + " where stream_id = $1 and stream_version = $2")
+                .execute(Tuple.of(StreamIds.execution(run.executionId), completedA)).await().indefinitely();
+        given().get("/api/executions/" + run.executionId + "/verify").then().statusCode(200)
+                .body("result", equalTo("diverged")).body("events", equalTo(events.size()))
+                .body("divergence.sequence", equalTo(scheduledB))
+                .body("divergence.stored.type", equalTo("TaskScheduled"))
+                .body("divergence.stored.data.input.v", equalTo(4))
+                .body("divergence.decided.type", equalTo("TaskScheduled"))
+                .body("divergence.decided.data.input.v", equalTo(42))
+                .body("divergence.reason", containsString("differs in 'input'"));
+    }
+
     // ------------------------------------------------------------------ time travel
 
     @Test
