@@ -310,6 +310,31 @@ class HistoryApiTest {
                 .body("result", equalTo("same"));
     }
 
+    @Test
+    void version1RowsAsTheCodeBeforeIssue11StoredThemInsertedWithSqlTimeTravelAndVerify() {
+        Fixture old = HistoryFixtures.named("v1-retries-failed-fan-out");
+        String wf = given().contentType(ContentType.JSON).body(old.definition().toString()).post("/api/workflows")
+                .then().statusCode(201).extract().path("workflow_id");
+        String id = engine.newExecutionId();
+        String oldId = old.events().get(0).payload().get("execution_id").asText();
+        for (Stored s : old.events()) {
+            String payload = s.payload().toString().replace(oldId, id).replace(old.workflowId(), wf);
+            pool.preparedQuery("insert into events (stream_id, stream_version, event_type, schema_version, payload,"
+                            + " occurred_at) values ($1, $2, $3, $4, $5::text::json, $6)")
+                    .execute(Tuple.of(StreamIds.execution(id), s.sequence(), s.type(), (short) s.schemaVersion(),
+                            payload, java.time.OffsetDateTime.parse(s.payload().get("at").asText())))
+                    .await().indefinitely();
+        }
+        String url = "/api/executions/" + id;
+        given().get(url + "?at_sequence=1").then().statusCode(200).body("execution_id", equalTo(id))
+                .body("workflow_id", equalTo(wf)).body("status", equalTo("RUNNING"));
+        given().get(url + "?at_sequence=" + old.events().size()).then().statusCode(200)
+                .body("status", equalTo("FAILED")).body("task_executions.e.error.type", equalTo("UPSTREAM_FAILED"))
+                .body("task_executions.f.attempts", equalTo(3));
+        given().get(url + "/verify").then().statusCode(200).body("result", equalTo("same"))
+                .body("events", equalTo(old.events().size()));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A workflow defined and one execution of it started. */
@@ -339,8 +364,9 @@ class HistoryApiTest {
 
     private void record(Run run, String name, String description) {
         if (RECORD) {
-            HistoryFixtures.write(new Fixture(name, description, run.workflowId, 1, readTree(run.definition),
-                    storedEvents(run.executionId)));
+            List<Stored> events = storedEvents(run.executionId);
+            HistoryFixtures.write(new Fixture(name, description, run.workflowId,
+                    events.get(0).payload().get("workflow_version").asInt(), readTree(run.definition), events));
         }
     }
 
