@@ -247,6 +247,19 @@ class HistoryVerifierTest {
         }
 
         @Test
+        void aPolicyThatNowRetriesAnErrorThatFailedForGoodDivergesWhenItNamesItsRetriableErrors() {
+            WorkflowDefinition once = workflow(CHAIN_JSON.replace("'max_attempts': 3", "'max_attempts': 1"));
+            Recording r = new Recording(once).when(new Start(ID, json("{'n': 1}"), T0))
+                    .when(new FailTask("a", 1, 1, "SERVER_ERROR", "down", false, 0.5, t(1)));
+            long failed = r.sequenceOf(TaskFailed.class, "a");
+            WorkflowDefinition retries = workflow(CHAIN_JSON.replace("'jitter': true}",
+                    "'jitter': true, 'retriable_errors': ['SERVER_ERROR']}"));
+            Report report = verifier.verify(r.history, retries);
+            assertThat(report.divergence().sequence()).isEqualTo(failed);
+            assertThat(report.divergence().decided()).isInstanceOf(TaskRetryScheduled.class);
+        }
+
+        @Test
         void aDecisionThatGoesOnAtTheSameInstantWithoutAnInlineResultDiverges() {
             // stored: b started in the same decision as a's result, which today's engine would not do
             WorkflowDefinition two = workflow("""
