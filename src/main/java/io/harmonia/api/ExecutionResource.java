@@ -112,10 +112,14 @@ public class ExecutionResource {
         });
     }
 
+    @Inject
+    io.harmonia.application.HistoryService history;
+
+    /** The execution now (read model), or, with {@code ?at_sequence=N}, as it was right after its event N. */
     @GET
     @Path("/{id}")
-    public Uni<JsonNode> get(@RestPath String id) {
-        return executions.view(id);
+    public Uni<JsonNode> get(@RestPath String id, @RestQuery("at_sequence") String atSequence) {
+        return atSequence == null ? executions.view(id) : history.viewAt(id, atSequence);
     }
 
     @GET

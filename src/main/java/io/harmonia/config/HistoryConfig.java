@@ -30,4 +30,11 @@ public interface HistoryConfig {
     /** Bulk replays: how long a replica's claim on a job lasts without renewal (another replica resumes it then). */
     @WithDefault("30s")
     Duration bulkJobLease();
+
+    /**
+     * GET /api/executions/{id}/verify: the longest history verified (events); a longer one is refused with 422.
+     * Verifying costs one decision per stored decision, on a worker thread, with the history held in memory.
+     */
+    @WithDefault("100000")
+    int verifyMaxEvents();
 }
