@@ -11,13 +11,16 @@ import io.harmonia.domain.execution.ExecutionEvent.RestoredFrom;
 import io.harmonia.domain.execution.ExecutionNotFound;
 import io.harmonia.domain.execution.ExecutionSnapshot;
 import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.RecordedEvent;
 import io.harmonia.eventstore.StreamIds;
 import io.harmonia.projection.ListQuery;
 import io.harmonia.projection.PageCursor;
 import io.harmonia.projection.workflows.WorkflowDefinitions;
 import io.harmonia.runtime.ExecutionEngine;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.UUID;
@@ -36,6 +39,10 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class CheckpointService {
     private static final Logger LOG = Logger.getLogger(CheckpointService.class);
+    /** A checkpoint event larger than this (characters of JSON) is decoded off the event loop. */
+    private static final int LARGE_SNAPSHOT_CHARS = 64 * 1024;
+    /** A checkpoint of a workflow with more tasks than this is rendered off the event loop. */
+    private static final int LARGE_WORKFLOW_TASKS = 256;
 
     private final ExecutionEngine engine;
     private final PgEventStore store;
@@ -68,7 +75,8 @@ public class CheckpointService {
     }
 
     /** The execution's checkpoints, newest first; 404 for an unknown execution. */
-    public Uni<ListQuery.Page<JsonNode>> list(String executionId, int limit, int offset, PageCursor after, int maxExactTotal) {
+    public Uni<ListQuery.Page<JsonNode>> list(String executionId, int limit, int offset, PageCursor after,
+            int maxExactTotal) {
         String stream = StreamIds.execution(executionId);
         return ExecutionService.validId(executionId)
                 .chain(() -> store.streamLength(stream))
@@ -134,14 +142,21 @@ public class CheckpointService {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new CheckpointNotFound(checkpointId));
         }
-        return store.checkpoint(checkpointId).map(found -> (CheckpointCreated) found
-                .map(r -> (ExecutionEvent) r.event())
-                .orElseThrow(() -> new CheckpointNotFound(checkpointId)));
+        return store.checkpoint(checkpointId).chain(found -> {
+            RecordedEvent r = found.orElseThrow(() -> new CheckpointNotFound(checkpointId));
+            Uni<RecordedEvent> at = Uni.createFrom().item(r);
+            // the snapshot of a large execution is megabytes of JSON: decoded off the event loop
+            return (r.payload().length() > LARGE_SNAPSHOT_CHARS ? at.emitOn(Infrastructure.getDefaultWorkerPool()) : at)
+                    .map(e -> (CheckpointCreated) (ExecutionEvent) e.event());
+        });
     }
 
     private Uni<JsonNode> render(CheckpointCreated cp, boolean withTasks) {
         ExecutionSnapshot snap = cp.snapshot();
-        return workflows.definition(snap.workflowId(), snap.workflowVersion())
-                .map(wf -> CheckpointView.of(cp, wf, withTasks));
+        return workflows.definition(snap.workflowId(), snap.workflowVersion()).chain(wf -> {
+            Uni<WorkflowDefinition> at = Uni.createFrom().item(wf);
+            return (wf.tasks().size() > LARGE_WORKFLOW_TASKS ? at.emitOn(Infrastructure.getDefaultWorkerPool()) : at)
+                    .map(def -> CheckpointView.of(cp, def, withTasks));
+        });
     }
 }

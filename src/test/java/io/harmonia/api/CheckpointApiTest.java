@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class CheckpointApiTest {
 
-    /** a writes state and completes at once; b sleeps (a checkpoint taken now has a done and b running); c reads both. */
+    /** a writes state and completes at once; b sleeps (a checkpoint taken then has a done, b running); c reads both. */
     static final String MID_RUN = """
             {'name': 'checkpointed', 'tasks': [
               {'id': 'a', 'component': 'core', 'action': 'echo', 'input': {'v': '${input.n}'},

@@ -95,8 +95,8 @@ class CheckpointLoadBenchmark {
             out.append(String.format("  %-46s median %8.1f ms   p95 %8.1f ms   min %8.1f ms%n", names[i],
                     n[n.length / 2] / 1e6, n[(int) Math.ceil(n.length * 0.95) - 1] / 1e6, n[0] / 1e6));
         }
-        out.append(String.format("  stored JSON: %,d bytes with checkpoints (%,d of them in %d checkpoints, the largest %,d),"
-                + " %,d without%n", bytes(with, null), bytes(with, "CheckpointCreated"),
+        out.append(String.format("  stored JSON: %,d bytes with checkpoints (%,d of them in %d checkpoints, the"
+                + " largest %,d), %,d without%n", bytes(with, null), bytes(with, "CheckpointCreated"),
                 checkpoints(with), largest(with), bytes(without, null)));
         out.append(String.format("  machine: %d processors, %s, Java %s, load average %.2f at the end%n",
                 Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
