@@ -34,13 +34,17 @@ import org.junit.jupiter.api.Test;
  * {@code bench/checkpoint-load.sh} (or {@code ./mvnw -q test -Dtest=CheckpointLoadBenchmark}); it prints the numbers
  * and writes them to {@code target/checkpoint-load-bench.txt}.
  *
- * <p>Two executions of the same workflow (a chain of {@code bench.tasks} core.echo tasks, 7,000 by default: 21,002
- * events) are decided by the engine's own decider, every task completing at once, and appended to the test
- * profile's Postgres in batches: one with {@code checkpoint-every-events = 500} (42 CheckpointCreated events among
- * them), one with checkpoints off. Then {@code ExecutionLoader.load(id, LATEST)} (what the engine does for an
- * execution not in memory, and the projector for a rebuild) is timed {@code bench.rounds} times for each,
- * interleaved, after a warm-up; also folding the checkpointed stream from its first event (the loader without the
- * checkpoints).
+ * <p>Two shapes, each written twice by the engine's own decider (every task completing at once) and appended to the
+ * test profile's Postgres in batches: once with {@code checkpoint-every-events = 500}, once with checkpoints off.
+ * <ul>
+ *   <li>wide: a chain of {@code bench.tasks} core.echo tasks (7,000 by default: 21,002 events), run to completion;
+ *       each checkpoint holds every task reached so far, so they grow with the execution;</li>
+ *   <li>narrow: one sleeping task and {@code bench.updates} state updates (20,000 by default: 20,003 events); each
+ *       checkpoint is small.</li>
+ * </ul>
+ * Then {@code ExecutionLoader.load(id, LATEST)} (what the engine does for an execution not in memory, and the
+ * projector for a rebuild) is timed {@code bench.rounds} times for each, interleaved, after a warm-up; and folding
+ * the checkpointed stream from its first event (what reading the whole history costs once it holds checkpoints).
  */
 @QuarkusTest
 class CheckpointLoadBenchmark {
@@ -57,38 +61,61 @@ class CheckpointLoadBenchmark {
     @Test
     void loadTimeWithAndWithoutCheckpoints() throws Exception {
         int tasks = Integer.getInteger("bench.tasks", 7_000);
+        int updates = Integer.getInteger("bench.updates", 20_000);
         int rounds = Integer.getInteger("bench.rounds", 30);
-        WorkflowDefinition wf = TestDefinitions.workflow(CoreBenchmark.largeWorkflow("chain", tasks));
-        String with = UUID.randomUUID().toString();
-        String without = UUID.randomUUID().toString();
-        int withEvents = write(with, wf, 500);
-        int withoutEvents = write(without, wf, 0);
+        StringBuilder out = new StringBuilder();
+        WorkflowDefinition chain = TestDefinitions.workflow(CoreBenchmark.largeWorkflow("chain", tasks));
+        out.append(scenario(String.format("a chain of %,d core.echo tasks, run to completion", tasks), rounds,
+                every -> {
+                    String id = UUID.randomUUID().toString();
+                    writeChain(id, chain, every);
+                    return id;
+                }, s -> s.status() == ExecutionStatus.COMPLETED && s.tasks().size() == tasks));
+        WorkflowDefinition nap = TestDefinitions.workflow("{'name': 'nap', 'tasks': [{'id': 'nap',"
+                + " 'component': 'core', 'action': 'sleep', 'input': {'ms': 60000}}]}");
+        out.append(scenario(String.format("one sleeping task and %,d state updates", updates), rounds, every -> {
+            String id = UUID.randomUUID().toString();
+            writeStateUpdates(id, nap, every, updates);
+            return id;
+        }, s -> s.status() == ExecutionStatus.RUNNING && s.stateData().version() == updates));
+        out.append(String.format("machine: %d processors, %s, Java %s, load average %.2f at the end%n",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        System.out.print(out);
+        Files.writeString(Path.of("target", "checkpoint-load-bench.txt"), out);
+    }
 
+    /** Writes the execution with checkpoints every 500 events and without, then times the loads, interleaved. */
+    private String scenario(String name, int rounds, java.util.function.IntFunction<String> write,
+            java.util.function.Predicate<ExecutionState> loaded) throws Exception {
+        String with = write.apply(500);
+        String without = write.apply(0);
         String[] names = {"load, checkpoints every 500 events", "load, no checkpoints",
             "fold every event of the checkpointed stream"};
+        List<Load> loads = List.of(() -> loader.load(with, ExecutionLoader.LATEST),
+                () -> loader.load(without, ExecutionLoader.LATEST),
+                () -> loader.foldFrom(with, ExecutionState.initial(), ExecutionLoader.LATEST));
         long[][] nanos = new long[3][rounds];
         for (int warm = 0; warm < 5; warm++) {
-            time(() -> loader.load(with, ExecutionLoader.LATEST));
-            time(() -> loader.load(without, ExecutionLoader.LATEST));
-            time(() -> loader.foldFrom(with, ExecutionState.initial(), ExecutionLoader.LATEST));
+            for (Load load : loads) {
+                time(load);
+            }
         }
         for (int r = 0; r < rounds; r++) {
-            nanos[0][r] = time(() -> loader.load(with, ExecutionLoader.LATEST));
-            nanos[1][r] = time(() -> loader.load(without, ExecutionLoader.LATEST));
-            nanos[2][r] = time(() -> loader.foldFrom(with, ExecutionState.initial(), ExecutionLoader.LATEST));
+            for (int i = 0; i < 3; i++) {
+                nanos[i][r] = time(loads.get(i));
+            }
         }
-        ExecutionState a = loader.load(with, ExecutionLoader.LATEST).await().indefinitely();
-        ExecutionState b = loader.load(without, ExecutionLoader.LATEST).await().indefinitely();
-        if (a.status() != ExecutionStatus.COMPLETED || b.status() != ExecutionStatus.COMPLETED
-                || a.tasks().size() != tasks || b.tasks().size() != tasks) {
-            throw new AssertionError("Expected both executions COMPLETED with " + tasks + " tasks, found "
-                    + a.status() + "/" + a.tasks().size() + " and " + b.status() + "/" + b.tasks().size());
+        for (Load load : loads) {
+            ExecutionState s = load.run().await().indefinitely();
+            if (!loaded.test(s)) {
+                throw new AssertionError("Expected every load of " + name + " to give the whole execution, found "
+                        + s.status() + " with " + s.tasks().size() + " tasks at version " + s.version());
+            }
         }
-
         StringBuilder out = new StringBuilder();
-        out.append(String.format("checkpoint load benchmark: a chain of %,d core.echo tasks; %,d events with"
-                + " checkpoints (every 500), %,d without; %d rounds after 5 warm-up rounds%n", tasks, withEvents,
-                withoutEvents, rounds));
+        out.append(String.format("%s: %,d events with checkpoints (every 500), %,d without; %d rounds after 5"
+                + " warm-up rounds%n", name, length(with), length(without), rounds));
         for (int i = 0; i < 3; i++) {
             long[] n = nanos[i].clone();
             Arrays.sort(n);
@@ -98,11 +125,7 @@ class CheckpointLoadBenchmark {
         out.append(String.format("  stored JSON: %,d bytes with checkpoints (%,d of them in %d checkpoints, the"
                 + " largest %,d), %,d without%n", bytes(with, null), bytes(with, "CheckpointCreated"),
                 checkpoints(with), largest(with), bytes(without, null)));
-        out.append(String.format("  machine: %d processors, %s, Java %s, load average %.2f at the end%n",
-                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-        System.out.print(out);
-        Files.writeString(Path.of("target", "checkpoint-load-bench.txt"), out);
+        return out.toString();
     }
 
     interface Load {
@@ -120,7 +143,7 @@ class CheckpointLoadBenchmark {
     }
 
     /** Decides a whole execution with checkpoints every {@code every} events (0: none) and appends its events. */
-    private int write(String id, WorkflowDefinition wf, int every) {
+    private void writeChain(String id, WorkflowDefinition wf, int every) {
         ExecutionDecider decider = new ExecutionDecider(TestDefinitions.CEL,
                 Limits.defaults().withCheckpointEveryEvents(every));
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
@@ -137,20 +160,50 @@ class CheckpointLoadBenchmark {
             events.stream().filter(ExecutionEvent.TaskStarted.class::isInstance)
                     .map(ExecutionEvent.TaskStarted.class::cast).forEach(started::add);
             if (batch.size() >= 1_000 || s.status().terminal()) {
-                long expected = appended;
-                List<ExecutionEvent> rows = List.copyOf(batch);
-                pool.withTransaction(tx -> store.append(tx, StreamIds.execution(id), expected, rows))
-                        .await().atMost(Duration.ofMinutes(1));
-                appended += rows.size();
-                batch.clear();
+                appended = append(id, appended, batch);
             }
             if (s.status().terminal()) {
-                return (int) appended;
+                return;
             }
             ExecutionEvent.TaskStarted next = started.poll();
             now = now.plusMillis(1);
             command = new ExecutionCommand.CompleteTask(next.taskId(), next.run(), next.attempt(), output, now);
         }
+    }
+
+    /** Starts the execution (its one task keeps running) and changes its state {@code updates} times. */
+    private void writeStateUpdates(String id, WorkflowDefinition wf, int every, int updates) {
+        ExecutionDecider decider = new ExecutionDecider(TestDefinitions.CEL,
+                Limits.defaults().withCheckpointEveryEvents(every));
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        ExecutionState s = ExecutionState.initial();
+        List<ExecutionEvent> batch = new ArrayList<>();
+        long appended = 0;
+        ExecutionCommand command = new ExecutionCommand.Start(id, TestDefinitions.json("{}"), now);
+        for (int i = 1; i <= updates + 1; i++) {
+            List<ExecutionEvent> events = decider.decide(command, s, wf);
+            s = ExecutionEvolver.fold(s, events);
+            batch.addAll(events);
+            if (batch.size() >= 1_000 || i == updates + 1) {
+                appended = append(id, appended, batch);
+            }
+            now = now.plusMillis(1);
+            command = new ExecutionCommand.UpdateState(TestDefinitions.json("{'counter': " + i + ", 'note': 'update "
+                    + i + "'}"), false, null, now);
+        }
+    }
+
+    /** Appends {@code batch} to the stream at {@code version}, empties it, and returns the new version. */
+    private long append(String id, long version, List<ExecutionEvent> batch) {
+        List<ExecutionEvent> rows = List.copyOf(batch);
+        pool.withTransaction(tx -> store.append(tx, StreamIds.execution(id), version, rows))
+                .await().atMost(Duration.ofMinutes(1));
+        batch.clear();
+        return version + rows.size();
+    }
+
+    private long length(String id) {
+        return stat("select count(*) from events where stream_id = $1", id);
     }
 
     private long bytes(String id, String type) {
