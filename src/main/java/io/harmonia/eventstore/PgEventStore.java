@@ -120,6 +120,53 @@ public class PgEventStore {
                         : java.util.Optional.of(toRecorded(rows.iterator().next())));
     }
 
+    /** A page of a stream's checkpoints, newest first, and how many it has (counted up to a bound). */
+    public record CheckpointPage(List<CheckpointSummary> items, long total, boolean totalExact) {}
+
+    private static final String CHECKPOINT_SUMMARY = "select e.payload->>'checkpoint_id',"
+            + " (e.payload->>'sequence')::bigint, e.payload->>'reason', e.occurred_at,"
+            + " e.payload->'snapshot'->>'workflow_id', (e.payload->'snapshot'->>'workflow_version')::int,"
+            + " e.payload->'snapshot'->>'status' from events e"
+            + " where e.stream_id = $1 and e.event_type = 'CheckpointCreated'";
+
+    /**
+     * A stream's checkpoints, newest (highest sequence) first: {@code limit} of them from {@code offset}, or, with
+     * {@code afterCheckpointId}, those older than that checkpoint of the stream (keyset paging); the total is counted
+     * exactly up to {@code maxExactTotal}. Reads the partial index events_checkpoints only; the snapshots are not
+     * shipped.
+     */
+    public Uni<CheckpointPage> checkpoints(String streamId, int limit, int offset, String afterCheckpointId,
+            int maxExactTotal) {
+        String executionId = streamId.substring(streamId.indexOf('-') + 1);
+        List<Object> args = new ArrayList<>(List.of(streamId));
+        String sql = CHECKPOINT_SUMMARY;
+        if (afterCheckpointId != null) {
+            args.add(afterCheckpointId);
+            sql += " and e.stream_version < coalesce((select c.stream_version from events c"
+                    + " where c.event_type = 'CheckpointCreated' and (c.payload->>'checkpoint_id') = $2"
+                    + " and c.stream_id = $1), 0)";
+        }
+        args.add(limit);
+        sql += " order by e.stream_version desc limit $" + args.size();
+        if (offset > 0) {
+            args.add(offset);
+            sql += " offset $" + args.size();
+        }
+        String count = "select count(*) from (select 1 from events e where e.stream_id = $1"
+                + " and e.event_type = 'CheckpointCreated' limit " + (maxExactTotal + 1L) + ") matched";
+        return pool.preparedQuery(sql).execute(Tuple.tuple(args)).chain(rows -> {
+            List<CheckpointSummary> items = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                items.add(new CheckpointSummary(r.getString(0), executionId, r.getLong(1), r.getString(2),
+                        r.getOffsetDateTime(3).toInstant(), r.getString(4), r.getInteger(5), r.getString(6)));
+            }
+            return pool.preparedQuery(count).execute(Tuple.of(streamId)).map(c -> {
+                long n = c.iterator().next().getLong(0);
+                return new CheckpointPage(items, n, n <= maxExactTotal);
+            });
+        });
+    }
+
     /** A whole stream, as a Multi, read page by page. */
     public Multi<RecordedEvent> streamAll(String streamId) {
         return streamFrom(streamId, 1);

@@ -20,6 +20,7 @@ import io.harmonia.eventstore.StoreAvailability;
 import io.harmonia.eventstore.StoreFailures;
 import io.harmonia.eventstore.StoreUnavailable;
 import io.harmonia.eventstore.StreamIds;
+import io.harmonia.projection.executions.ExecutionLoader;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.harmonia.projection.workflows.WorkflowDefinitions;
 import io.harmonia.runtime.cluster.Handover;
@@ -98,6 +99,7 @@ public class ExecutionEngine {
     private final StoreAvailability availability;
     private final AppendSignal appended;
     private final TimeOrderedIds ids;
+    private final ExecutionLoader loader;
     private final Counter fencedAppends;
 
     public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowDefinitions workflows,
@@ -113,6 +115,7 @@ public class ExecutionEngine {
         this.appended = appended;
         this.ownership = ownership;
         this.ids = ids;
+        this.loader = new ExecutionLoader(store);
         this.inFlight = new AtomicInteger[ownership.partitions()];
         java.util.Arrays.setAll(inFlight, p -> new AtomicInteger());
         this.queue = new LaneQueue(vertx, availability, storeConfig.requestTimeout(), this::lanePassed);
@@ -473,16 +476,21 @@ public class ExecutionEngine {
      */
     private Uni<Void> catchUp(Lane lane, Consumer<Lane> prepare) {
         boolean fresh = lane.state == null;
-        ExecutionState from = fresh ? ExecutionState.initial() : lane.state;
         List<ExecutionEvent> seen = new ArrayList<>();
-        return store.streamFrom(StreamIds.execution(lane.executionId), (int) from.version() + 1)
-                .map(r -> (ExecutionEvent) r.event())
-                .collect().in(() -> new ExecutionState[] {from}, (acc, e) -> {
-                    acc[0] = ExecutionEvolver.evolve(acc[0], e);
-                    seen.add(e);
-                })
-                .chain(acc -> {
-                    ExecutionState s = acc[0];
+        // a lane not in memory is loaded from its latest checkpoint and the events after it, and reconciled as a
+        // whole (its events are not "seen": they had their effects when they were appended); a lane in memory
+        // folds the events it has not seen and has their effects
+        Uni<ExecutionState> loaded = fresh
+                ? loader.load(lane.executionId, ExecutionLoader.LATEST)
+                : store.streamFrom(StreamIds.execution(lane.executionId), (int) lane.state.version() + 1)
+                        .map(r -> (ExecutionEvent) r.event())
+                        .collect().in(() -> new ExecutionState[] {lane.state}, (acc, e) -> {
+                            acc[0] = ExecutionEvolver.evolve(acc[0], e);
+                            seen.add(e);
+                        })
+                        .map(acc -> acc[0]);
+        return loaded
+                .chain(s -> {
                     if (!s.exists()) {
                         lanes.remove(lane.executionId, lane);
                         return Uni.createFrom().failure(new ExecutionNotFound(lane.executionId));

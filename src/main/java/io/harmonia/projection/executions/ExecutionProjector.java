@@ -1,33 +1,25 @@
 package io.harmonia.projection.executions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.harmonia.domain.execution.ExecutionEvent;
-import io.harmonia.domain.execution.ExecutionEvolver;
-import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.projection.workflows.WorkflowDefinitions;
-import io.harmonia.eventstore.PgEventStore;
-import io.harmonia.eventstore.StreamIds;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Folds an execution's events into its view again, from scratch: a Mutiny pipeline over the event stream. */
+/** Folds an execution's events into its view again, from its latest checkpoint (see {@link ExecutionLoader}). */
 @ApplicationScoped
 public class ExecutionProjector {
 
-    private final PgEventStore store;
+    private final ExecutionLoader loader;
     private final WorkflowDefinitions workflows;
 
-    public ExecutionProjector(PgEventStore store, WorkflowDefinitions workflows) {
-        this.store = store;
+    public ExecutionProjector(ExecutionLoader loader, WorkflowDefinitions workflows) {
+        this.loader = loader;
         this.workflows = workflows;
     }
 
-    /** The view of an execution as its events alone say it is. */
+    /** The view of an execution as its events alone say it is: from its latest checkpoint, then the events after it. */
     public Uni<JsonNode> rebuild(String executionId) {
-        return store.streamAll(StreamIds.execution(executionId))
-                .map(r -> (ExecutionEvent) r.event())
-                .onItem().scan(ExecutionState::initial, ExecutionEvolver::evolve)
-                .collect().last()
+        return loader.load(executionId, ExecutionLoader.LATEST)
                 .chain(state -> workflows.definition(state.workflowId(), state.workflowVersion())
                         .map(wf -> ExecutionView.of(state, wf)));
     }
