@@ -30,4 +30,12 @@ public interface HistoryConfig {
     /** Bulk replays: how long a replica's claim on a job lasts without renewal (another replica resumes it then). */
     @WithDefault("30s")
     Duration bulkJobLease();
+
+    /** Bulk replays: how many items of a job one replica works on at the same time (within bulk-rate). */
+    @WithDefault("4")
+    int bulkConcurrency();
+
+    /** Bulk replays: how often an idle replica looks for a job to run (or to resume after another's lease passed). */
+    @WithDefault("1s")
+    Duration bulkPollInterval();
 }
