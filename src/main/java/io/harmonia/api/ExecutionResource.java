@@ -1,6 +1,8 @@
 package io.harmonia.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,6 +52,8 @@ public class ExecutionResource {
     ReplayService replays;
     @Inject
     BulkReplayService bulk;
+    @Inject
+    ObjectMapper mapper;
 
     public ExecutionResource(ExecutionService executions, EngineConfig config,
             PublicationLag lag) {
@@ -224,9 +228,10 @@ public class ExecutionResource {
      */
     @POST
     @Path("/{id}/replay")
-    public Uni<Response> replay(@RestPath String id, JsonNode body) {
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> replay(@RestPath String id, String text) throws JsonProcessingException {
         List<Problem> problems = new ArrayList<>();
-        JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
+        JsonNode b = optionalBody(text);
         if (!b.isObject()) {
             throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
                     "expected a JSON object with optional version and input, found " + b.getNodeType())));
@@ -267,9 +272,10 @@ public class ExecutionResource {
      */
     @POST
     @Path("/{id}/rerun")
-    public Uni<JsonNode> rerun(@RestPath String id, JsonNode body) {
+    @Consumes(MediaType.WILDCARD)
+    public Uni<JsonNode> rerun(@RestPath String id, String text) throws JsonProcessingException {
         List<Problem> problems = new ArrayList<>();
-        JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
+        JsonNode b = optionalBody(text);
         if (!b.isObject()) {
             throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
                     "expected a JSON object with an optional from_task, found " + b.getNodeType())));
@@ -306,6 +312,15 @@ public class ExecutionResource {
         return bulk.create(request.mode(), request.filterJson(), request.filter(), request.max())
                 .map(job -> Response.accepted(JobResource.json(job)).location(URI.create("/api/jobs/" + job.id()))
                         .build());
+    }
+
+    /** A body that may be absent (any content type, or none): an empty object then. */
+    private JsonNode optionalBody(String text) throws JsonProcessingException {
+        if (text == null || text.isBlank()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        JsonNode b = mapper.readTree(text);
+        return b == null || b.isNull() ? JsonNodeFactory.instance.objectNode() : b;
     }
 
     private static void unknownFields(JsonNode body, Set<String> known, List<Problem> problems) {
