@@ -46,8 +46,8 @@ public class BulkReplayService {
     public Uni<BulkJobs.Job> create(String mode, JsonNode filterJson, BulkJobs.Filter filter, int max) {
         String id = ids.next().toString();
         return jobs.create(id, mode, filterJson, filter, max, clock.instant())
-                .invoke(runner::wake)
-                .chain(matched -> find(id));
+                .chain(matched -> find(id))
+                .invoke(runner::wake);
     }
 
     public Uni<BulkJobs.Job> find(String id) {

@@ -92,7 +92,7 @@ public class BulkJobs {
                 + " select $1, row_number() over (order by created_at, id), id from"
                 + " (select id, created_at from executions where " + where + " order by created_at, id limit $2) m";
         return pool.withTransaction(tx -> tx.preparedQuery("insert into bulk_jobs (id, mode, filter, max_executions,"
-                        + " matched, status, created_at, updated_at) values ($1, $2, $3::json, $4, 0, 'PENDING', $5, $5)")
+                        + " matched, status, created_at, updated_at) values ($1, $2, $3::text::json, $4, 0, 'PENDING', $5, $5)")
                 .execute(Tuple.of(job, mode, filterJson.toString(), max, utc(now)))
                 .chain(() -> tx.preparedQuery(select).execute(Tuple.from(args)))
                 .chain(inserted -> tx.preparedQuery("update bulk_jobs set matched = $2 where id = $1")
