@@ -73,10 +73,10 @@ class ReplayReplicasIT {
     void aReRunAppendedByANonOwnerIsSentAtOnceByTheOwnerAndTheOldRunsLateResultIsIgnored() throws Exception {
         String wf = r1.createWorkflow(SLEEPY);
         Map<Integer, String> owners = r1.partitionOwners().orElseThrow();
-        // an execution r2 owns, started and changed through r1 only
+        // an execution r2 owns (a replica starts executions in its own partitions), then changed through r1 only
         String id = null;
         for (int i = 0; id == null && i < 50; i++) {
-            String candidate = r1.startExecution(wf, "{}", "rerun-it-" + i);
+            String candidate = r2.startExecution(wf, "{}", "rerun-it-" + i);
             if ("r2".equals(owners.get(Partitioning.of(candidate, PARTITIONS)))) {
                 id = candidate;
             }
