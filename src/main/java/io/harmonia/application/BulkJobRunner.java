@@ -37,6 +37,7 @@ public class BulkJobRunner {
     static final int PAGE = 20;
     private static final int CONFLICT_RETRIES = 3;
     private static final int MAX_REASON = 300;
+    private static final long CHECK_EVERY_MS = 1000;
 
     private final BulkJobs jobs;
     private final ReplayService replays;
@@ -115,7 +116,8 @@ public class BulkJobRunner {
     private Uni<Boolean> run(BulkJobs.Claimed claimed) {
         Run run = new Run(claimed);
         LOG.infof("running bulk job %s (%s)", run.id, run.mode);
-        long every = Math.max(100, config.bulkJobLease().toMillis() / 3);
+        // a third of the lease keeps it; at least every second, so that a cancel stops the run within a second
+        long every = Math.max(100, Math.min(CHECK_EVERY_MS, config.bulkJobLease().toMillis() / 3));
         long renewal = vertx.setPeriodic(every, t -> jobs.renew(run.id, ownership.replicaId(), config.bulkJobLease())
                 .subscribe().with(held -> {
                     if (!held) {
@@ -147,8 +149,8 @@ public class BulkJobRunner {
 
     private Uni<Void> items(Run run, List<BulkJobs.Item> items) {
         return Multi.createFrom().iterable(items)
-                .onItem().transformToUni(item -> run.lost || run.halted || stopped ? Uni.createFrom().voidItem()
-                        : throttle().chain(() -> item(run, item)))
+                .onItem().transformToUni(item -> throttle().chain(() -> run.lost || run.halted || stopped
+                        ? Uni.createFrom().voidItem() : item(run, item)))
                 .merge(Math.max(1, config.bulkConcurrency()))
                 .collect().last().replaceWithVoid();
     }
