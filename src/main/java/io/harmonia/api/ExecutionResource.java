@@ -48,13 +48,6 @@ public class ExecutionResource {
     @Inject
     ApiConfig api;
 
-    @Inject
-    ReplayService replays;
-    @Inject
-    BulkReplayService bulk;
-    @Inject
-    ObjectMapper mapper;
-
     public ExecutionResource(ExecutionService executions, EngineConfig config,
             PublicationLag lag) {
         this.executions = executions;
@@ -217,7 +210,28 @@ public class ExecutionResource {
                 });
     }
 
+    private static JsonNode status(ExecutionState s) {
+        return JsonNodeFactory.instance.objectNode().put("execution_id", s.executionId())
+                .put("status", s.status().name());
+    }
+
+    private static boolean isUuid(String s) {
+        try {
+            UUID.fromString(s);
+            return s.length() == 36;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     // ---- replay, re-run, bulk replay ----
+
+    @Inject
+    ReplayService replays;
+    @Inject
+    BulkReplayService bulk;
+    @Inject
+    ObjectMapper mapper;
 
     private static final Set<String> REPLAY_FIELDS = Set.of("version", "input");
     private static final Set<String> RERUN_FIELDS = Set.of("from_task");
@@ -329,19 +343,5 @@ public class ExecutionResource {
                 problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + known));
             }
         });
-    }
-
-    private static JsonNode status(ExecutionState s) {
-        return JsonNodeFactory.instance.objectNode().put("execution_id", s.executionId())
-                .put("status", s.status().name());
-    }
-
-    private static boolean isUuid(String s) {
-        try {
-            UUID.fromString(s);
-            return s.length() == 36;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }

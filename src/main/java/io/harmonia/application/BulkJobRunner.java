@@ -112,7 +112,10 @@ public class BulkJobRunner {
         }
     }
 
-    /** Runs a claimed job until no item is left, the lease is lost, the job canceled or the store unreachable. */
+    /**
+     * Runs a claimed job until no item is left, the lease is lost, the job canceled or the store unreachable; false
+     * after the store was unreachable.
+     */
     private Uni<Boolean> run(BulkJobs.Claimed claimed) {
         Run run = new Run(claimed);
         LOG.infof("running bulk job %s (%s)", run.id, run.mode);
@@ -124,7 +127,8 @@ public class BulkJobRunner {
                         run.lost = true;
                     }
                 }, err -> LOG.debugf("could not renew the lease on bulk job %s: %s", run.id, err.toString())));
-        return page(run, 0).eventually(() -> vertx.cancelTimer(renewal)).replaceWith(true);
+        // look for the next job at once only after a run that ended normally (not after an outage: the poll waits)
+        return page(run, 0).eventually(() -> vertx.cancelTimer(renewal)).map(x -> !run.halted);
     }
 
     private Uni<Void> page(Run run, int after) {
