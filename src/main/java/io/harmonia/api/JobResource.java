@@ -45,6 +45,14 @@ public class JobResource {
     public Uni<JsonNode> list(@RestQuery String limit, @RestQuery String after) {
         int max = Paging.number("limit", limit, 50, 1, Paging.MAX_LIMIT);
         String from = after == null || after.isBlank() ? null : after.trim();
+        if (from != null) {
+            try {
+                java.util.UUID.fromString(from);
+            } catch (IllegalArgumentException e) {
+                throw BadRequest.of("/query/after", "expected the next_after of an earlier page (a job id), found '"
+                        + Paging.shorten(from) + "'");
+            }
+        }
         return jobs.list(from, max).map(page -> {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             ArrayNode items = o.putArray("items");

@@ -84,6 +84,9 @@ class BulkReplayApiTest {
         // the replays themselves are new executions of the workflow: 10 in all
         given().get("/api/executions?workflow_id=" + wf).then().body("total", equalTo(10));
         given().get("/api/jobs?limit=200").then().statusCode(200).body("items.job_id", hasItem(jobId));
+        String first = given().get("/api/jobs?limit=1").then().statusCode(200).extract().path("next_after");
+        given().get("/api/jobs?limit=1&after=" + first).then().statusCode(200)
+                .body("items[0].job_id", org.hamcrest.Matchers.not(equalTo(first)));
     }
 
     @Test
@@ -172,5 +175,7 @@ class BulkReplayApiTest {
         given().get("/api/jobs/" + jobId + "/items?state=MAYBE").then().statusCode(400)
                 .body("errors[0].pointer", equalTo("/query/state"));
         given().get("/api/jobs?limit=0").then().statusCode(400);
+        given().get("/api/jobs?after=nope").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].pointer", equalTo("/query/after"));
     }
 }
