@@ -48,6 +48,8 @@ public class BulkJobRunner {
     private final TokenBucket bucket;
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean stopped;
+    /** The job this replica runs now, or null. */
+    private volatile String current;
 
     public BulkJobRunner(BulkJobs jobs, ReplayService replays, HistoryConfig config, Ownership ownership,
             Vertx vertx, Clock clock) {
@@ -64,8 +66,21 @@ public class BulkJobRunner {
         schedule();
     }
 
+    /**
+     * Stops before the next item and gives the job's lease up, so that another replica resumes it at its next poll
+     * instead of after the lease (an item still under way here is not done twice: see the class comment).
+     */
     void onStop(@Observes ShutdownEvent ignored) {
         stopped = true;
+        String job = current;
+        if (job != null) {
+            try {
+                jobs.release(job, ownership.replicaId()).await().atMost(Duration.ofSeconds(2));
+            } catch (RuntimeException e) {
+                LOG.infof("could not give up the lease on bulk job %s at shutdown (%s); it is resumed once the"
+                        + " lease passed", job, e.toString());
+            }
+        }
     }
 
     /** Looks for a job now (one was just created), unless this replica is running one. */
@@ -118,6 +133,7 @@ public class BulkJobRunner {
      */
     private Uni<Boolean> run(BulkJobs.Claimed claimed) {
         Run run = new Run(claimed);
+        current = run.id;
         LOG.infof("running bulk job %s (%s)", run.id, run.mode);
         // a third of the lease keeps it; at least every second, so that a cancel stops the run within a second
         long every = Math.max(100, Math.min(CHECK_EVERY_MS, config.bulkJobLease().toMillis() / 3));
@@ -128,7 +144,10 @@ public class BulkJobRunner {
                     }
                 }, err -> LOG.debugf("could not renew the lease on bulk job %s: %s", run.id, err.toString())));
         // look for the next job at once only after a run that ended normally (not after an outage: the poll waits)
-        return page(run, 0).eventually(() -> vertx.cancelTimer(renewal)).map(x -> !run.halted);
+        return page(run, 0).eventually(() -> {
+            vertx.cancelTimer(renewal);
+            current = null;
+        }).map(x -> !run.halted);
     }
 
     private Uni<Void> page(Run run, int after) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       owner at once (the owner hears of the append from the feed, not from the timer scan, which is set to take
  *       five minutes here), and a late result of the old run is ignored;</li>
  *   <li>a bulk replay of 200 executions survives a kill -9 of the replica running it: the other replica resumes the
- *       job once its lease passed, the killed one comes back, and every source has exactly one replay.</li>
+ *       job once its lease passed, the killed one comes back, and every source has exactly one replay;</li>
+ *   <li>a replica stopped with SIGTERM gives its job's lease up: the other resumes it before the lease passes.</li>
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -178,6 +179,44 @@ class ReplayReplicasIT {
                         + " and e.payload->>'replay_of' = i.execution_id::text")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(SOURCES);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aReplicaShutDownWithSigtermGivesItsJobUpAndAnotherResumesItBeforeTheLeasePasses() throws Exception {
+        String wf = r2.createWorkflow(QUICK);
+        for (int i = 0; i < SOURCES / 2; i++) {
+            (i % 2 == 0 ? r1 : r2).startExecution(wf, "{\"n\": " + i + "}", "sigterm-it-" + i);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> completed(wf) >= SOURCES / 2);
+        Replica.Answer created = r2.post("/api/executions/replay", "{\"filter\": {\"workflow_id\": \"" + wf
+                + "\"}, \"mode\": \"replay\", \"max\": " + SOURCES + "}", Map.of());
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        String job = created.json().path("job_id").asText();
+        JsonNode[] seen = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            seen[0] = r2.get("/api/jobs/" + job).json();
+            return seen[0].path("done").asInt() >= SOURCES / 8 && !seen[0].path("owner").isNull();
+        });
+        Replica runner = cluster.get(seen[0].path("owner").asText());
+        Replica other = runner == r1 ? r2 : r1;
+        long term = System.nanoTime();
+        Duration exit = runner.terminate(Duration.ofSeconds(40));
+        // the lease was given up at shutdown: the other replica claims the job at its next poll, not after 4 s
+        await().atMost(JOB_LEASE.minusMillis(500)).pollInterval(Duration.ofMillis(100))
+                .until(() -> other.id.equals(other.get("/api/jobs/" + job).json().path("owner").asText()));
+        cluster.report("SIGTERM to " + runner.id + " (exited in " + exit.toMillis() + " ms): " + other.id
+                + " resumed its job " + (System.nanoTime() - term) / 1_000_000 + " ms after the signal");
+        JsonNode done = awaitJob(other, job, "COMPLETED");
+        assertThat(done.path("done").asInt()).isEqualTo(SOURCES / 2);
+        try (Connection c = cluster.jdbc(); ResultSet rs = c.createStatement().executeQuery(
+                "select count(*), count(distinct e.payload->>'replay_of') from bulk_job_items i join events e"
+                        + " on e.stream_id = 'execution-' || i.result_id and e.stream_version = 1"
+                        + " where i.job_id = '" + job + "' and e.payload->>'replay_of' = i.execution_id::text")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(SOURCES / 2);
+            assertThat(rs.getInt(2)).isEqualTo(SOURCES / 2);
         }
     }
 
