@@ -1,6 +1,8 @@
 package io.harmonia.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +11,9 @@ import io.harmonia.config.EngineConfig;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.ExecutionStatus;
+import io.harmonia.application.BulkReplayService;
 import io.harmonia.application.ExecutionService;
+import io.harmonia.application.ReplayService;
 import io.harmonia.eventstore.EventCodec;
 import io.harmonia.messaging.PublicationLag;
 import io.smallrye.mutiny.Uni;
@@ -222,5 +226,126 @@ public class ExecutionResource {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    // ---- replay, re-run, bulk replay ----
+
+    @Inject
+    ReplayService replays;
+    @Inject
+    BulkReplayService bulk;
+    @Inject
+    ObjectMapper mapper;
+
+    private static final Set<String> REPLAY_FIELDS = Set.of("version", "input");
+    private static final Set<String> RERUN_FIELDS = Set.of("from_task");
+
+    /**
+     * A new execution of the same workflow version with the same input, linked by {@code replay_of}; optionally
+     * {@code {"version": n | "latest", "input": {...}}}.
+     */
+    @POST
+    @Path("/{id}/replay")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> replay(@RestPath String id, String text) throws JsonProcessingException {
+        List<Problem> problems = new ArrayList<>();
+        JsonNode b = optionalBody(text);
+        if (!b.isObject()) {
+            throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
+                    "expected a JSON object with optional version and input, found " + b.getNodeType())));
+        }
+        unknownFields(b, REPLAY_FIELDS, problems);
+        ReplayService.Version version = ReplayService.Version.SAME;
+        JsonNode v = b.get("version");
+        if (v != null && !v.isNull()) {
+            if (v.isTextual() && v.textValue().equals("latest")) {
+                version = ReplayService.Version.LATEST;
+            } else if (v.isIntegralNumber() && v.canConvertToInt() && v.intValue() >= 1) {
+                version = new ReplayService.Version(v.intValue(), false);
+            } else {
+                problems.add(new Problem("/version", "expected a workflow version number from 1 or \"latest\","
+                        + " found " + Paging.shorten(v.toString())));
+            }
+        }
+        JsonNode input = b.get("input");
+        if (input != null) {
+            int size = input.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (size > config.maxExecutionInputBytes()) {
+                throw new BadRequest(413, "the input is " + size + " bytes, above the limit of "
+                        + config.maxExecutionInputBytes(), List.of(new Problem("/input", "the input is " + size
+                        + " bytes, above the limit of " + config.maxExecutionInputBytes())));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BadRequest(422, problems.size() + " problem(s) in the replay request", problems);
+        }
+        return replays.replay(id, version, input).map(s -> Response.created(URI.create("/api/executions/"
+                + s.executionId())).entity(((ObjectNode) ExecutionService.summary(s))
+                .put("replay_of", s.lineage().replayOf())).build());
+    }
+
+    /**
+     * Runs a finished execution again in place: {@code {"from_task": "b"}} re-runs b and everything downstream of
+     * it; without from_task, what failed or was canceled and what it skipped.
+     */
+    @POST
+    @Path("/{id}/rerun")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<JsonNode> rerun(@RestPath String id, String text) throws JsonProcessingException {
+        List<Problem> problems = new ArrayList<>();
+        JsonNode b = optionalBody(text);
+        if (!b.isObject()) {
+            throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
+                    "expected a JSON object with an optional from_task, found " + b.getNodeType())));
+        }
+        unknownFields(b, RERUN_FIELDS, problems);
+        JsonNode from = b.get("from_task");
+        if (from != null && !from.isNull() && (!from.isTextual() || from.textValue().isBlank())) {
+            problems.add(new Problem("/from_task", "expected the id of a task of the execution's workflow, found "
+                    + Paging.shorten(from.toString())));
+        }
+        if (!problems.isEmpty()) {
+            throw new BadRequest(422, problems.size() + " problem(s) in the re-run request", problems);
+        }
+        String fromTask = from == null || from.isNull() ? null : from.textValue();
+        return replays.rerun(id, fromTask).map(r -> {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("execution_id", r.state().executionId());
+            o.put("status", r.state().status().name());
+            r.tasks().forEach(o.putArray("rerun_tasks")::add);
+            o.put("from_task", r.fromTask());
+            return o;
+        });
+    }
+
+    /**
+     * A bulk replay or re-run job over the executions a filter matches: 202 with the job id; its progress at
+     * {@code /api/jobs/{job_id}}.
+     */
+    @POST
+    @Path("/replay")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> bulkReplay(JsonNode body) {
+        BulkReplayRequest request = BulkReplayRequest.parse(body, bulk.maxExecutions());
+        return bulk.create(request.mode(), request.filterJson(), request.filter(), request.max())
+                .map(job -> Response.accepted(JobResource.json(job)).location(URI.create("/api/jobs/" + job.id()))
+                        .build());
+    }
+
+    /** A body that may be absent (any content type, or none): an empty object then. */
+    private JsonNode optionalBody(String text) throws JsonProcessingException {
+        if (text == null || text.isBlank()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        JsonNode b = mapper.readTree(text);
+        return b == null || b.isNull() ? JsonNodeFactory.instance.objectNode() : b;
+    }
+
+    private static void unknownFields(JsonNode body, Set<String> known, List<Problem> problems) {
+        body.fieldNames().forEachRemaining(f -> {
+            if (!known.contains(f)) {
+                problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + known));
+            }
+        });
     }
 }

@@ -3,6 +3,7 @@ package io.harmonia.application;
 import io.harmonia.runtime.ExecutionEngine;
 import io.harmonia.runtime.TimeOrderedIds;
 import io.harmonia.domain.definition.InvalidRequest;
+import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.ExecutionNotFound;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,21 +91,29 @@ public class ExecutionService {
     private Uni<Started> startNew(String workflowId, Integer version, JsonNode input, String idempotencyKey,
             String hash) {
         return workflows.definition(workflowId, version).chain(wf -> {
-            List<Problem> problems = new java.util.ArrayList<>(UrlCredentials.check(input, "/input"));
-            if (wf.inputSchema() != null) {
-                schemas.validate(wf.inputSchema(), input).stream()
-                        .map(p -> new Problem("/input" + p.pointer(), p.message())).forEach(problems::add);
-            }
-            if (!problems.isEmpty()) {
-                return Uni.createFrom().failure(new InvalidRequest("The execution input does not match the input"
-                        + " schema of workflow '" + workflowId + "' version " + wf.version(), problems));
-            }
+            checkInput(wf, input);
             String executionId = engine.newExecutionId();
             Instant now = clock.instant();
             return engine.start(executionId, wf, input, idempotencyKey == null ? null
                             : tx -> keys.claim(tx, idempotencyKey, executionId, hash, now, expiredBefore()))
                     .map(s -> new Started(summary(s), false));
         });
+    }
+
+    /**
+     * The checks every new execution's input passes (a start, a replay): no credentials in URLs, and the workflow
+     * version's input schema. Throws {@link InvalidRequest} (422) naming each problem under {@code /input}.
+     */
+    public void checkInput(WorkflowDefinition wf, JsonNode input) {
+        List<Problem> problems = new java.util.ArrayList<>(UrlCredentials.check(input, "/input"));
+        if (wf.inputSchema() != null) {
+            schemas.validate(wf.inputSchema(), input).stream()
+                    .map(p -> new Problem("/input" + p.pointer(), p.message())).forEach(problems::add);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequest("The execution input does not match the input schema of workflow '" + wf.id()
+                    + "' version " + wf.version(), problems);
+        }
     }
 
     private Instant expiredBefore() {
@@ -125,7 +134,8 @@ public class ExecutionService {
         }
     }
 
-    private static JsonNode summary(ExecutionState s) {
+    /** What a start answers: execution_id, workflow_id, workflow_version, status. */
+    public static JsonNode summary(ExecutionState s) {
         return JsonNodeFactory.instance.objectNode()
                 .put("execution_id", s.executionId()).put("workflow_id", s.workflowId())
                 .put("workflow_version", s.workflowVersion()).put("status", s.status().name());

@@ -37,4 +37,12 @@ public interface HistoryConfig {
      */
     @WithDefault("100000")
     int verifyMaxEvents();
+
+    /** Bulk replays: how many items of a job one replica works on at the same time (within bulk-rate). */
+    @WithDefault("4")
+    int bulkConcurrency();
+
+    /** Bulk replays: how often an idle replica looks for a job to run (or to resume after another's lease passed). */
+    @WithDefault("1s")
+    Duration bulkPollInterval();
 }
