@@ -1,6 +1,8 @@
 package io.harmonia.runtime;
 
+import io.harmonia.domain.execution.ExecutionEvent.CheckpointCreated;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
+import io.harmonia.domain.execution.ExecutionEvent.ExecutionDerived;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCompleted;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionFailed;
 import io.harmonia.eventstore.LiveFeed;
@@ -28,6 +30,12 @@ public class ForeignAppends {
     private static final String PREFIX = "execution-";
     private static final Set<String> FINISHED = Set.of(ExecutionCompleted.class.getSimpleName(),
             ExecutionFailed.class.getSimpleName(), ExecutionCanceled.class.getSimpleName());
+    /**
+     * Events that ask nothing of the owner: a link to a replay or a restore, a checkpoint. A stream whose new events
+     * are only these is not loaded when it is not held (a bulk replay appends an ExecutionDerived to every source).
+     */
+    private static final Set<String> WITHOUT_EFFECTS = Set.of(ExecutionDerived.class.getSimpleName(),
+            CheckpointCreated.class.getSimpleName());
 
     private final ExecutionEngine engine;
     private final Ownership ownership;
@@ -47,9 +55,14 @@ public class ForeignAppends {
     /** A page of the global feed, in order. Quick: catching up is queued on each execution's lane. */
     public void onPage(List<RecordedEvent> page) {
         Map<String, RecordedEvent> last = new HashMap<>();
+        Set<String> withEffects = new java.util.HashSet<>();
         for (RecordedEvent e : page) {
             if (e.streamId().startsWith(PREFIX)) {
-                last.put(e.streamId().substring(PREFIX.length()), e);
+                String id = e.streamId().substring(PREFIX.length());
+                last.put(id, e);
+                if (!WITHOUT_EFFECTS.contains(e.type())) {
+                    withEffects.add(id);
+                }
             }
         }
         for (Map.Entry<String, RecordedEvent> entry : last.entrySet()) {
@@ -65,7 +78,8 @@ public class ForeignAppends {
                 continue;
             }
             long held = engine.versionHeld(id);
-            if (held >= e.streamVersion() || (held < 0 && FINISHED.contains(e.type()))) {
+            if (held >= e.streamVersion()
+                    || (held < 0 && (FINISHED.contains(e.type()) || !withEffects.contains(id)))) {
                 continue;
             }
             engine.refresh(id).subscribe().with(d -> { }, err -> LOG.warnf(
