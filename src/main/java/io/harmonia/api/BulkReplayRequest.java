@@ -32,11 +32,7 @@ record BulkReplayRequest(String mode, BulkJobs.Filter filter, JsonNode filterJso
                             + (body == null ? "nothing" : body.getNodeType()))));
         }
         List<Problem> problems = new ArrayList<>();
-        body.fieldNames().forEachRemaining(f -> {
-            if (!FIELDS.contains(f)) {
-                problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + FIELDS));
-            }
-        });
+        RequestChecks.unknownFields(body, FIELDS, problems);
         JsonNode mode = body.get("mode");
         if (mode == null || !mode.isTextual() || !BulkReplayService.MODES.contains(mode.textValue())) {
             problems.add(new Problem("/mode", "expected one of " + BulkReplayService.MODES + ", found "
@@ -67,7 +63,7 @@ record BulkReplayRequest(String mode, BulkJobs.Filter filter, JsonNode filterJso
             });
             JsonNode wf = present(filter.get("workflow_id"));
             if (wf != null) {
-                if (wf.isTextual() && isUuid(wf.textValue())) {
+                if (wf.isTextual() && RequestChecks.isUuid(wf.textValue())) {
                     workflowId = wf.textValue();
                     stored.put("workflow_id", workflowId);
                 } else {
@@ -127,12 +123,4 @@ record BulkReplayRequest(String mode, BulkJobs.Filter filter, JsonNode filterJso
         return null;
     }
 
-    private static boolean isUuid(String s) {
-        try {
-            UUID.fromString(s);
-            return s.length() == 36;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 }

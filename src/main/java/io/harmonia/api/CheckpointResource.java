@@ -49,13 +49,9 @@ public class CheckpointResource {
                     List.of(new Problem("", "expected a JSON object with execution_id, found " + found)));
         }
         List<Problem> problems = new ArrayList<>();
-        body.fieldNames().forEachRemaining(f -> {
-            if (!CREATE_FIELDS.contains(f)) {
-                problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + CREATE_FIELDS));
-            }
-        });
+        RequestChecks.unknownFields(body, CREATE_FIELDS, problems);
         JsonNode id = body.get("execution_id");
-        if (id == null || !id.isTextual() || !isUuid(id.asText())) {
+        if (id == null || !id.isTextual() || !RequestChecks.isUuid(id.asText())) {
             problems.add(new Problem("/execution_id", "expected the id (a UUID) of an execution, found "
                     + (id == null ? "nothing" : Paging.shorten(id.toString()))));
         }
@@ -80,7 +76,7 @@ public class CheckpointResource {
                     List.of(new Problem("/query/execution_id", "expected the id (a UUID) of an execution, found"
                             + " nothing")));
         }
-        if (!isUuid(executionId.trim())) {
+        if (!RequestChecks.isUuid(executionId.trim())) {
             throw new BadRequest(422, "expected ?execution_id= to be an execution id (a UUID)",
                     List.of(new Problem("/query/execution_id", "expected the id (a UUID) of an execution, found '"
                             + Paging.shorten(executionId) + "'")));
@@ -115,12 +111,4 @@ public class CheckpointResource {
         return true;
     }
 
-    private static boolean isUuid(String s) {
-        try {
-            UUID.fromString(s);
-            return s.length() == 36;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 }

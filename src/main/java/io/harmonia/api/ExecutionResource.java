@@ -69,13 +69,9 @@ public class ExecutionResource {
             throw new BadRequest(422, "expected a JSON object with workflow_id and input",
                     List.of(new Problem("", "expected a JSON object with workflow_id and input")));
         }
-        body.fieldNames().forEachRemaining(f -> {
-            if (!START_FIELDS.contains(f)) {
-                problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + START_FIELDS));
-            }
-        });
+        RequestChecks.unknownFields(body, START_FIELDS, problems);
         JsonNode wf = body.get("workflow_id");
-        if (wf == null || !wf.isTextual() || !isUuid(wf.asText())) {
+        if (wf == null || !wf.isTextual() || !RequestChecks.isUuid(wf.asText())) {
             problems.add(new Problem("/workflow_id", "expected the id (a UUID) of a workflow, found "
                     + (wf == null ? "nothing" : Paging.shorten(wf.toString()))));
         }
@@ -142,7 +138,7 @@ public class ExecutionResource {
         } else {
             s = null;
         }
-        if (workflowId != null && !isUuid(workflowId)) {
+        if (workflowId != null && !RequestChecks.isUuid(workflowId)) {
             throw BadRequest.of("/query/workflow_id", "expected a workflow id (a UUID), found '"
                     + Paging.shorten(workflowId) + "'");
         }
@@ -219,14 +215,6 @@ public class ExecutionResource {
                 .put("status", s.status().name());
     }
 
-    private static boolean isUuid(String s) {
-        try {
-            UUID.fromString(s);
-            return s.length() == 36;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 
     // ---- replay, re-run, bulk replay ----
 
@@ -254,7 +242,7 @@ public class ExecutionResource {
             throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
                     "expected a JSON object with optional version and input, found " + b.getNodeType())));
         }
-        unknownFields(b, REPLAY_FIELDS, problems);
+        RequestChecks.unknownFields(b, REPLAY_FIELDS, problems);
         ReplayService.Version version = ReplayService.Version.SAME;
         JsonNode v = b.get("version");
         if (v != null && !v.isNull()) {
@@ -298,7 +286,7 @@ public class ExecutionResource {
             throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
                     "expected a JSON object with an optional from_task, found " + b.getNodeType())));
         }
-        unknownFields(b, RERUN_FIELDS, problems);
+        RequestChecks.unknownFields(b, RERUN_FIELDS, problems);
         JsonNode from = b.get("from_task");
         if (from != null && !from.isNull() && (!from.isTextual() || from.textValue().isBlank())) {
             problems.add(new Problem("/from_task", "expected the id of a task of the execution's workflow, found "
@@ -341,11 +329,4 @@ public class ExecutionResource {
         return b == null || b.isNull() ? JsonNodeFactory.instance.objectNode() : b;
     }
 
-    private static void unknownFields(JsonNode body, Set<String> known, List<Problem> problems) {
-        body.fieldNames().forEachRemaining(f -> {
-            if (!known.contains(f)) {
-                problems.add(new Problem("/" + f, "unknown field '" + f + "'; expected one of " + known));
-            }
-        });
-    }
 }
