@@ -237,12 +237,7 @@ public class ExecutionResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> replay(@RestPath String id, String text) throws JsonProcessingException {
         List<Problem> problems = new ArrayList<>();
-        JsonNode b = optionalBody(text);
-        if (!b.isObject()) {
-            throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
-                    "expected a JSON object with optional version and input, found " + b.getNodeType())));
-        }
-        RequestChecks.unknownFields(b, REPLAY_FIELDS, problems);
+        JsonNode b = optionalObject(text, "optional version and input", REPLAY_FIELDS, problems);
         ReplayService.Version version = ReplayService.Version.SAME;
         JsonNode v = b.get("version");
         if (v != null && !v.isNull()) {
@@ -281,12 +276,7 @@ public class ExecutionResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<JsonNode> rerun(@RestPath String id, String text) throws JsonProcessingException {
         List<Problem> problems = new ArrayList<>();
-        JsonNode b = optionalBody(text);
-        if (!b.isObject()) {
-            throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
-                    "expected a JSON object with an optional from_task, found " + b.getNodeType())));
-        }
-        RequestChecks.unknownFields(b, RERUN_FIELDS, problems);
+        JsonNode b = optionalObject(text, "an optional from_task", RERUN_FIELDS, problems);
         JsonNode from = b.get("from_task");
         if (from != null && !from.isNull() && (!from.isTextual() || from.textValue().isBlank())) {
             problems.add(new Problem("/from_task", "expected the id of a task of the execution's workflow, found "
@@ -320,13 +310,22 @@ public class ExecutionResource {
                         .build());
     }
 
-    /** A body that may be absent (any content type, or none): an empty object then. */
-    private JsonNode optionalBody(String text) throws JsonProcessingException {
-        if (text == null || text.isBlank()) {
+    /**
+     * A body that may be absent (any content type, or none: an empty object then), else a JSON object (422
+     * otherwise) whose fields outside {@code known} are added to {@code problems}.
+     */
+    private JsonNode optionalObject(String text, String expected, Set<String> known, List<Problem> problems)
+            throws JsonProcessingException {
+        JsonNode b = text == null || text.isBlank() ? null : mapper.readTree(text);
+        if (b == null || b.isNull()) {
             return JsonNodeFactory.instance.objectNode();
         }
-        JsonNode b = mapper.readTree(text);
-        return b == null || b.isNull() ? JsonNodeFactory.instance.objectNode() : b;
+        if (!b.isObject()) {
+            throw new BadRequest(422, "expected a JSON object (or no body)", List.of(new Problem("",
+                    "expected a JSON object with " + expected + ", found " + b.getNodeType())));
+        }
+        RequestChecks.unknownFields(b, known, problems);
+        return b;
     }
 
 }

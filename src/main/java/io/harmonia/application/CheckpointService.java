@@ -41,8 +41,6 @@ public class CheckpointService {
     private static final Logger LOG = Logger.getLogger(CheckpointService.class);
     /** A checkpoint event larger than this (characters of JSON) is decoded off the event loop. */
     private static final int LARGE_SNAPSHOT_CHARS = 64 * 1024;
-    /** A checkpoint of a workflow with more tasks than this is rendered off the event loop. */
-    private static final int LARGE_WORKFLOW_TASKS = 256;
 
     private final ExecutionEngine engine;
     private final PgEventStore store;
@@ -155,7 +153,7 @@ public class CheckpointService {
         ExecutionSnapshot snap = cp.snapshot();
         return workflows.definition(snap.workflowId(), snap.workflowVersion()).chain(wf -> {
             Uni<WorkflowDefinition> at = Uni.createFrom().item(wf);
-            return (wf.tasks().size() > LARGE_WORKFLOW_TASKS ? at.emitOn(Infrastructure.getDefaultWorkerPool()) : at)
+            return (wf.tasks().size() > ExecutionEngine.LARGE_WORKFLOW_TASKS ? at.emitOn(Infrastructure.getDefaultWorkerPool()) : at)
                     .map(def -> CheckpointView.of(cp, def, withTasks));
         });
     }

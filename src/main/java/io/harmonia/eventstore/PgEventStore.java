@@ -101,14 +101,22 @@ public class PgEventStore {
                 .onItem().disjoint();
     }
 
-    /** The stream's latest CheckpointCreated event at or before {@code maxVersion}, if any (index events_checkpoints). */
-    public Uni<java.util.Optional<RecordedEvent>> latestCheckpoint(String streamId, int maxVersion) {
+    /**
+     * The first page of a stream to load it from, in one round trip: its events from its latest CheckpointCreated at
+     * or before {@code maxVersion} (that event first; index events_checkpoints), or from its first event when it has
+     * none, up to {@code maxVersion}, at most {@code limit}.
+     */
+    public Uni<List<RecordedEvent>> readFromLatestCheckpoint(String streamId, int maxVersion, int limit) {
         return pool.preparedQuery("select " + COLUMNS + " from events e where e.stream_id = $1"
-                        + " and e.event_type = 'CheckpointCreated' and e.stream_version <= $2"
-                        + " order by e.stream_version desc limit 1")
-                .execute(Tuple.of(streamId, maxVersion))
-                .map(rows -> rows.size() == 0 ? java.util.Optional.<RecordedEvent>empty()
-                        : java.util.Optional.of(toRecorded(rows.iterator().next())));
+                        + " and e.stream_version <= $2 and e.stream_version >= coalesce((select max(c.stream_version)"
+                        + " from events c where c.stream_id = $1 and c.event_type = 'CheckpointCreated'"
+                        + " and c.stream_version <= $2), 1) order by e.stream_version limit $3")
+                .execute(Tuple.of(streamId, maxVersion, limit))
+                .map(rows -> {
+                    List<RecordedEvent> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(toRecorded(r)));
+                    return out;
+                });
     }
 
     /** The CheckpointCreated event with this checkpoint id, if any (index events_checkpoint_ids). */

@@ -70,7 +70,7 @@ import org.jboss.logging.Logger;
 public class ExecutionEngine {
     private static final Logger LOG = Logger.getLogger(ExecutionEngine.class);
     /** Decisions about workflows with more tasks than this run off the event loop. */
-    static final int LARGE_WORKFLOW_TASKS = 256;
+    public static final int LARGE_WORKFLOW_TASKS = 256;
 
     enum Mode { REQUEST, EXTERNAL, DRIVE }
 

@@ -5,6 +5,7 @@ import io.harmonia.domain.execution.ExecutionEvent.CheckpointCreated;
 import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.eventstore.PgEventStore;
+import io.harmonia.eventstore.RecordedEvent;
 import io.harmonia.eventstore.StreamIds;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,8 @@ public class ExecutionLoader {
 
     /** Every event: the latest state. */
     public static final int LATEST = Integer.MAX_VALUE;
+    /** Events read by the first query (the checkpoint and what follows); the rest page by page. */
+    private static final int PAGE = 500;
 
     private final PgEventStore store;
 
@@ -30,12 +33,15 @@ public class ExecutionLoader {
      * checkpoint before it; an empty state ({@code !exists()}) when the stream is empty.
      */
     public Uni<ExecutionState> load(String executionId, int atSequence) {
-        String stream = StreamIds.execution(executionId);
-        return store.latestCheckpoint(stream, atSequence).chain(cp -> {
-            ExecutionState from = cp.map(r -> ExecutionEvolver.evolve(
-                    ((CheckpointCreated) r.event()).snapshot().toState(), (ExecutionEvent) r.event()))
-                    .orElse(ExecutionState.initial());
-            return foldFrom(executionId, from, atSequence);
+        return store.readFromLatestCheckpoint(StreamIds.execution(executionId), atSequence, PAGE).chain(page -> {
+            ExecutionState state = ExecutionState.initial();
+            for (RecordedEvent r : page) {
+                ExecutionEvent e = (ExecutionEvent) r.event();
+                state = state.exists() || !(e instanceof CheckpointCreated cp)
+                        ? ExecutionEvolver.evolve(state, e)
+                        : ExecutionEvolver.evolve(cp.snapshot().toState(), cp);
+            }
+            return page.size() < PAGE ? Uni.createFrom().item(state) : foldFrom(executionId, state, atSequence);
         });
     }
 
