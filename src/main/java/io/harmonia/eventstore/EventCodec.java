@@ -34,7 +34,8 @@ public final class EventCodec {
     /** Older schema versions: type@version -> the upcaster to the current shape. */
     private static final Map<String, UnaryOperator<ObjectNode>> UPCASTERS = new HashMap<>();
     /** Types whose current schema version is not 1. */
-    private static final Map<Class<?>, Integer> CURRENT = Map.of(ExecutionEvent.ExecutionStarted.class, 2);
+    private static final Map<Class<?>, Integer> CURRENT = Map.of(ExecutionEvent.ExecutionStarted.class, 3,
+            ExecutionEvent.CheckpointCreated.class, 2);
 
     static {
         for (Class<?> c : ExecutionEvent.class.getPermittedSubclasses()) {
@@ -48,6 +49,21 @@ public final class EventCodec {
         for (Class<?> c : WorkflowEvent.class.getPermittedSubclasses()) {
             register(c, CURRENT.getOrDefault(c, 1));
         }
+        // ExecutionStarted v2 -> v3: parent was added (a v2 start was no sub-workflow); register the newest first,
+        // so that an older version's upcaster chains to it
+        upcaster(ExecutionEvent.ExecutionStarted.class, 2, v2 -> {
+            v2.putNull("parent");
+            return v2;
+        });
+        // CheckpointCreated v1 -> v2: the snapshot gained flow, fan_outs and parent (a v1 snapshot had none)
+        upcaster(ExecutionEvent.CheckpointCreated.class, 1, v1 -> {
+            if (v1.get("snapshot") instanceof ObjectNode snapshot) {
+                snapshot.putNull("flow");
+                snapshot.putNull("fan_outs");
+                snapshot.putNull("parent");
+            }
+            return v1;
+        });
         // ExecutionStarted v1 -> v2: replay_of and restored_from were added (a v1 start was neither)
         upcaster(ExecutionEvent.ExecutionStarted.class, 1, v1 -> {
             v1.putNull("replay_of");

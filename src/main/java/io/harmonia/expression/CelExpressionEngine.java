@@ -236,6 +236,9 @@ public final class CelExpressionEngine implements ExpressionEngine {
                 .addVar("execution", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addVar("state", SimpleType.DYN)
                 .addVar("output", SimpleType.DYN)
+                .addVar("error", SimpleType.DYN)
+                .addVar("item", SimpleType.DYN)
+                .addVar("index", SimpleType.INT)
                 .addFunctionDeclarations(FunctionRegistry.declarations())
                 .build();
         // No function is bound at build time: MeteredFunctions binds every one late, metered, per evaluation.
@@ -279,6 +282,10 @@ public final class CelExpressionEngine implements ExpressionEngine {
         if ("output".equals(variable)) {
             return "'output' is not in scope here: it is bound only in a task's state mapping (the output of the"
                     + " task that completes); read a task's output as tasks.<id>.output";
+        }
+        if ("item".equals(variable) || "index".equals(variable)) {
+            return "'" + variable + "' is not in scope here: it is bound only in the input (config) of a task or"
+                    + " step with for_each (the current item and its position from 0)";
         }
         return "'" + variable + "' is not in scope here";
     }
@@ -768,6 +775,10 @@ public final class CelExpressionEngine implements ExpressionEngine {
                     case "execution" -> execution();
                     case "state" -> context.state() == null ? Map.of() : CelValues.fromJson(context.state());
                     case "output" -> context.output() == null ? null : CelValues.fromJson(context.output());
+                    case "error" -> context.error() == null ? com.google.protobuf.NullValue.NULL_VALUE
+                            : CelValues.fromJson(context.error());
+                    case "item" -> context.item() == null ? null : CelValues.fromJson(context.item());
+                    case "index" -> context.index() == null ? null : context.index().longValue();
                     default -> null;
                 };
             } catch (CelValues.UnsupportedValueException e) {

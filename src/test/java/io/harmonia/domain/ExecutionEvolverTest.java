@@ -62,6 +62,9 @@ class ExecutionEvolverTest {
         if (type == ExecutionEvent.RestoredFrom.class) {
             return new ExecutionEvent.RestoredFrom("00000000-0000-0000-0000-000000000002", "c1", 5);
         }
+        if (type == io.harmonia.domain.execution.ParentLink.class) {
+            return new io.harmonia.domain.execution.ParentLink("00000000-0000-0000-0000-000000000003", "t1", 1, 1);
+        }
         if (type == io.harmonia.domain.execution.StateData.class) {
             return new io.harmonia.domain.execution.StateData(JsonNodeFactory.instance.objectNode().put("a", 1),
                     java.util.Map.of("t1", JsonNodeFactory.instance.objectNode().put("a", 1)), 2);
@@ -102,7 +105,7 @@ class ExecutionEvolverTest {
     @Test
     void everyEventTypeIsHandledAndAdvancesTheVersion() throws Exception {
         List<ExecutionEvent> events = oneOfEach();
-        assertThat(events).hasSize(19);
+        assertThat(events).hasSize(21);
         ExecutionState start = ExecutionEvolver.evolve(ExecutionState.initial(), events.stream()
                 .filter(e -> e instanceof ExecutionEvent.ExecutionStarted).findFirst().orElseThrow());
         for (ExecutionEvent e : events) {

@@ -25,9 +25,10 @@ public final class DefinitionValidator {
 
     private static final Set<String> TOP_LEVEL = Set.of("name", "description", "version", "metadata", "input",
             "output", "tasks", "timeout", "timeout_ms", "max_parallel_tasks", "id", "workflow_id", "created_at",
-            "updated_at");
+            "updated_at", "steps", "start_at", "error_handlers", "max_iterations");
     private static final Set<String> TASK_FIELDS = Set.of("id", "name", "component", "action", "input", "output",
-            "depends_on", "condition", "timeout", "timeout_ms", "retry", "metadata", "state", "checkpoint");
+            "depends_on", "condition", "timeout", "timeout_ms", "retry", "metadata", "state", "checkpoint", "run_if",
+            "for_each", "max_parallel");
     private static final Set<String> RETRY_FIELDS = Set.of("max_attempts", "initial_delay_ms", "backoff_factor",
             "max_delay_ms", "jitter", "retriable_errors");
 
@@ -36,7 +37,13 @@ public final class DefinitionValidator {
      * is bound only there, so a task input, a condition or the workflow output that reads it is refused here
      * rather than failing at run time.
      */
-    private static final Set<String> OUTSIDE_STATE_MAPPING = Set.of("output");
+    private static final Set<String> OUTSIDE_STATE_MAPPING = Set.of("output", "item", "index");
+    /** In the input of a for_each task, {@code item} and {@code index} are bound. */
+    private static final Set<String> IN_FOR_EACH_INPUT = Set.of("output");
+    /** A transition's condition sees the step's {@code output}. */
+    private static final Set<String> IN_TRANSITION = Set.of("item", "index");
+    /** The most runs of one step in one execution that a definition may allow. */
+    public static final int MAX_ITERATIONS_LIMIT = 1_000_000;
 
     private final ComponentCatalog components;
     private final ExpressionEngine expressions;
@@ -124,21 +131,48 @@ public final class DefinitionValidator {
                 maxParallel = mp.intValue();
             }
         }
-        List<TaskDefinition> tasks = tasks(body.get("tasks"), problems);
+        JsonNode stepsNode = body.get("steps");
+        boolean stateMachine = stepsNode != null && !stepsNode.isNull();
+        JsonNode tasksNode = body.get("tasks");
+        if (stateMachine && tasksNode != null && !tasksNode.isNull()) {
+            problems.add(new Problem("", "expected either tasks (a DAG joined by depends_on) or steps (a state"
+                    + " machine joined by transitions), found both"));
+        }
+        List<TaskDefinition> tasks = stateMachine ? steps(stepsNode, problems) : tasks(tasksNode, problems);
+        Language language = stateMachine ? Language.STEPS : Language.TASKS;
+        String startAt = optionalText(body, "start_at", "", problems);
+        if (startAt != null && !stateMachine) {
+            problems.add(new Problem("/start_at", "expected start_at only with steps (a DAG starts at every task"
+                    + " without depends_on)"));
+        } else if (startAt != null && tasks.stream().noneMatch(t -> t.id().equals(startAt))) {
+            problems.add(new Problem("/start_at", "start_at names unknown step '" + startAt + "'; known steps are "
+                    + ids(tasks)));
+        }
+        Integer maxIterations = positiveInt(body, "max_iterations", "", MAX_ITERATIONS_LIMIT, problems);
+        List<ErrorRoute> handlers = StepReader.routes(body.get("error_handlers"), "/error_handlers",
+                stateMachine ? List.of("handler_step", "handler_task") : List.of("handler_task", "handler_step"),
+                problems);
+        handlerProblems(handlers, tasks, stateMachine, problems);
         JsonNode metadata = body.get("metadata");
         WorkflowDefinition definition = new WorkflowDefinition(null, 0, name, description,
                 schema == null || schema.isNull() ? null : schema, output == null || output.isNull() ? null : output,
-                tasks, timeoutMs, maxParallel, metadata == null ? NullNode.getInstance() : metadata);
+                tasks, timeoutMs, maxParallel, metadata == null ? NullNode.getInstance() : metadata, language,
+                startAt, handlers, maxIterations);
+        if (problems.isEmpty() && stateMachine) {
+            StepGraph.problems(definition, problems);
+        }
         return problems.isEmpty() ? new Result(definition, List.of(), written)
                 : new Result(null, List.copyOf(problems), null);
     }
 
     private boolean overLimits(JsonNode body, ObjectNode written, List<Problem> problems) {
-        JsonNode allTasks = body.get("tasks");
-        if (allTasks != null && (allTasks.isArray() || allTasks.isObject()) && allTasks.size() > limits.maxTasks()) {
-            problems.add(new Problem("/tasks", "expected at most " + limits.maxTasks() + " tasks"
-                    + " (harmonia.definitions.max-tasks), found " + allTasks.size()));
-            return true;
+        for (String field : List.of("tasks", "steps")) {
+            JsonNode all = body.get(field);
+            if (all != null && (all.isArray() || all.isObject()) && all.size() > limits.maxTasks()) {
+                problems.add(new Problem("/" + field, "expected at most " + limits.maxTasks() + " " + field
+                        + " (harmonia.definitions.max-tasks), found " + all.size()));
+                return true;
+            }
         }
         int bytes = written.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxDefinitionBytes()) {
@@ -258,11 +292,15 @@ public final class DefinitionValidator {
     }
 
     private TaskDefinition task(JsonNode node, String ptr, List<Problem> problems) {
+        return task(node, ptr, problems, TASK_FIELDS);
+    }
+
+    private TaskDefinition task(JsonNode node, String ptr, List<Problem> problems, Set<String> fields) {
         if (node == null || !node.isObject()) {
             problems.add(new Problem(ptr, "expected a task object, found " + kind(node)));
             return null;
         }
-        unknownFields(node, ptr, TASK_FIELDS, problems);
+        unknownFields(node, ptr, fields, problems);
         String id = requiredText(node, "id", ptr, problems);
         if (id != null && !id.matches("[A-Za-z_][A-Za-z0-9_-]{0,127}")) {
             problems.add(new Problem(ptr + "/id", "expected a task id of letters, digits, '_' or '-' starting with a"
@@ -281,9 +319,40 @@ public final class DefinitionValidator {
                         + "'; its actions are " + new TreeSet<>(actions.get())));
             }
         }
+        JsonNode forEachNode = node.get("for_each");
+        boolean fansOut = forEachNode != null && !forEachNode.isNull();
         JsonNode input = node.get("input");
         if (input != null && !input.isNull()) {
-            templateProblems(input, ptr + "/input", OUTSIDE_STATE_MAPPING, problems);
+            templateProblems(input, ptr + "/input", fansOut ? IN_FOR_EACH_INPUT : OUTSIDE_STATE_MAPPING, problems);
+        }
+        ForEach forEach = null;
+        if (fansOut) {
+            if (!forEachNode.isTextual() || !forEachNode.asText().contains("${")) {
+                problems.add(new Problem(ptr + "/for_each", "expected a template that yields a list, such as"
+                        + " \"${input.items}\", found " + kind(forEachNode)));
+            } else {
+                templateProblems(forEachNode, ptr + "/for_each", OUTSIDE_STATE_MAPPING, problems);
+                Integer mp = positiveInt(node, "max_parallel", ptr, 10_000, problems);
+                forEach = new ForEach(forEachNode.asText(), mp == null ? ForEach.DEFAULT_MAX_PARALLEL : mp);
+            }
+        } else if (node.has("max_parallel") && !node.get("max_parallel").isNull()) {
+            problems.add(new Problem(ptr + "/max_parallel", "expected max_parallel only with for_each (it bounds how"
+                    + " many items run at once)"));
+        }
+        RunIf runIf = RunIf.NONE_FAILED;
+        JsonNode runIfNode = node.get("run_if");
+        if (runIfNode != null && !runIfNode.isNull()) {
+            RunIf r = runIfNode.isTextual() ? RunIf.of(runIfNode.asText()) : null;
+            if (r == null) {
+                problems.add(new Problem(ptr + "/run_if", "expected one of " + java.util.Arrays.stream(RunIf.values())
+                        .map(RunIf::external).toList() + ", found " + kind(runIfNode)));
+            } else if (!node.has("depends_on") || !node.get("depends_on").isArray()
+                    || node.get("depends_on").isEmpty()) {
+                problems.add(new Problem(ptr + "/run_if", "expected run_if only on a task with depends_on (it says"
+                        + " how the dependencies must have ended)"));
+            } else {
+                runIf = r;
+            }
         }
         List<String> dependsOn = new ArrayList<>();
         JsonNode deps = node.get("depends_on");
@@ -334,7 +403,111 @@ public final class DefinitionValidator {
         return new TaskDefinition(id, name == null ? id : name, component, action,
                 input == null ? NullNode.getInstance() : input, List.copyOf(dependsOn), condition, timeoutMs, retry,
                 metadata == null ? NullNode.getInstance() : metadata, state == null || state.isNull() ? null : state,
-                checkpoint != null && checkpoint.asBoolean(false));
+                checkpoint != null && checkpoint.asBoolean(false), StepRouting.NONE, runIf, forEach);
+    }
+
+    /** A state machine's steps, each read as the task it runs as (see {@link StepReader}). */
+    private List<TaskDefinition> steps(JsonNode stepsNode, List<Problem> problems) {
+        List<TaskDefinition> steps = new ArrayList<>();
+        if (!stepsNode.isArray()) {
+            problems.add(new Problem("/steps", "expected an array of steps, found " + kind(stepsNode)));
+            return steps;
+        }
+        if (stepsNode.isEmpty()) {
+            problems.add(new Problem("/steps", "expected at least one step, found an empty list"));
+            return steps;
+        }
+        Map<String, String> pointerById = new LinkedHashMap<>();
+        Map<String, List<Transition>> transitionsById = new LinkedHashMap<>();
+        Map<String, List<ErrorRoute>> routesById = new LinkedHashMap<>();
+        for (int i = 0; i < stepsNode.size(); i++) {
+            String ptr = "/steps/" + i;
+            JsonNode step = stepsNode.get(i);
+            ObjectNode asTask = StepReader.asTask(step, ptr, problems);
+            if (asTask == null) {
+                continue;
+            }
+            List<Problem> own = new ArrayList<>();
+            TaskDefinition t = task(asTask, ptr, own, TASK_FIELDS);
+            own.forEach(p -> problems.add(new Problem(StepReader.stepPointer(p.pointer(), ptr), p.reason())));
+            List<Transition> transitions = StepReader.transitions(step.get("transitions"), ptr + "/transitions",
+                    (p, c) -> {
+                        for (String reason : expressions.check(unwrap(c), IN_TRANSITION)) {
+                            problems.add(new Problem(p, "condition '" + c + "' does not compile: " + reason));
+                        }
+                    }, problems);
+            List<ErrorRoute> onError = StepReader.routes(step.get("on_error"), ptr + "/on_error", List.of("to"),
+                    problems);
+            Integer maxIterations = positiveInt(step, "max_iterations", ptr, MAX_ITERATIONS_LIMIT, problems);
+            if (t == null) {
+                continue;
+            }
+            if (pointerById.containsKey(t.id())) {
+                problems.add(new Problem(ptr + "/id", "duplicate step id '" + t.id()
+                        + "': already used by the step at " + pointerById.get(t.id())));
+                continue;
+            }
+            pointerById.put(t.id(), ptr);
+            transitionsById.put(t.id(), transitions);
+            routesById.put(t.id(), onError);
+            steps.add(t.withRouting(new StepRouting(transitions, onError, maxIterations)));
+        }
+        for (TaskDefinition t : steps) {
+            String ptr = pointerById.get(t.id());
+            List<Transition> transitions = transitionsById.get(t.id());
+            for (int i = 0; i < transitions.size(); i++) {
+                if (!pointerById.containsKey(transitions.get(i).to())) {
+                    problems.add(new Problem(ptr + "/transitions/" + i + "/to", "step '" + t.id() + "' has a"
+                            + " transition to unknown step '" + transitions.get(i).to() + "'; known steps are "
+                            + pointerById.keySet()));
+                }
+            }
+            List<ErrorRoute> routes = routesById.get(t.id());
+            for (int i = 0; i < routes.size(); i++) {
+                if (!pointerById.containsKey(routes.get(i).to())) {
+                    problems.add(new Problem(ptr + "/on_error/" + i + "/to", "step '" + t.id() + "' routes errors"
+                            + " to unknown step '" + routes.get(i).to() + "'; known steps are "
+                            + pointerById.keySet()));
+                }
+            }
+        }
+        return steps;
+    }
+
+    /** Every handler names an existing task or step; a DAG's handler runs only on failure, so it has no depends_on. */
+    private static void handlerProblems(List<ErrorRoute> handlers, List<TaskDefinition> tasks, boolean stateMachine,
+            List<Problem> problems) {
+        for (int i = 0; i < handlers.size(); i++) {
+            String target = handlers.get(i).to();
+            Optional<TaskDefinition> t = tasks.stream().filter(x -> x.id().equals(target)).findFirst();
+            String field = stateMachine ? "handler_step" : "handler_task";
+            if (t.isEmpty()) {
+                problems.add(new Problem("/error_handlers/" + i, "error handler " + i + " names unknown "
+                        + (stateMachine ? "step" : "task") + " '" + target + "'; known are " + ids(tasks)
+                        + " (" + field + ")"));
+            } else if (!stateMachine && !t.get().dependsOn().isEmpty()) {
+                problems.add(new Problem("/error_handlers/" + i, "error handler task '" + target + "' has"
+                        + " depends_on " + t.get().dependsOn() + "; expected none: a handler task runs only when a"
+                        + " task fails for good, with that failure as 'error'"));
+            }
+        }
+    }
+
+    private static Integer positiveInt(JsonNode node, String field, String ptr, int max, List<Problem> problems) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1 || v.intValue() > max) {
+            problems.add(new Problem(ptr + "/" + field, "expected an integer from 1 to " + max + ", found "
+                    + kind(v)));
+            return null;
+        }
+        return v.intValue();
+    }
+
+    private static List<String> ids(List<TaskDefinition> tasks) {
+        return tasks.stream().map(TaskDefinition::id).toList();
     }
 
     private void templateProblems(JsonNode template, String ptr, Set<String> unbound, List<Problem> problems) {

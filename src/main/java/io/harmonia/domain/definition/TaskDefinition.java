@@ -19,6 +19,9 @@ import java.util.List;
  * @param state the state mapping: an object template resolved when the task completes (with {@code output} and
  *     {@code state} in scope) and merged into the execution's global state (RFC 7396); null for none
  * @param checkpoint take a checkpoint when the task completes
+ * @param routing a step's transitions, error routes and iteration limit ({@link StepRouting#NONE} for a DAG task)
+ * @param runIf a DAG task's trigger rule
+ * @param forEach the list it fans out over, or null
  */
 public record TaskDefinition(
         String id,
@@ -32,11 +35,46 @@ public record TaskDefinition(
         RetryPolicy retry,
         JsonNode metadata,
         JsonNode state,
-        boolean checkpoint) {
+        boolean checkpoint,
+        StepRouting routing,
+        RunIf runIf,
+        ForEach forEach) {
+
+    public TaskDefinition {
+        routing = routing == null ? StepRouting.NONE : routing;
+        runIf = runIf == null ? RunIf.NONE_FAILED : runIf;
+    }
+
+    public TaskDefinition(String id, String name, String component, String action, JsonNode input,
+            List<String> dependsOn, String condition, Long timeoutMs, RetryPolicy retry, JsonNode metadata,
+            JsonNode state, boolean checkpoint) {
+        this(id, name, component, action, input, dependsOn, condition, timeoutMs, retry, metadata, state, checkpoint,
+                StepRouting.NONE, RunIf.NONE_FAILED, null);
+    }
 
     public TaskDefinition(String id, String name, String component, String action, JsonNode input,
             List<String> dependsOn, String condition, Long timeoutMs, RetryPolicy retry, JsonNode metadata) {
         this(id, name, component, action, input, dependsOn, condition, timeoutMs, retry, metadata, null, false);
+    }
+
+    public TaskDefinition withRouting(StepRouting newRouting) {
+        return new TaskDefinition(id, name, component, action, input, dependsOn, condition, timeoutMs, retry, metadata,
+                state, checkpoint, newRouting, runIf, forEach);
+    }
+
+    public TaskDefinition withRunIf(RunIf newRunIf) {
+        return new TaskDefinition(id, name, component, action, input, dependsOn, condition, timeoutMs, retry, metadata,
+                state, checkpoint, routing, newRunIf, forEach);
+    }
+
+    public TaskDefinition withForEach(ForEach newForEach) {
+        return new TaskDefinition(id, name, component, action, input, dependsOn, condition, timeoutMs, retry, metadata,
+                state, checkpoint, routing, runIf, newForEach);
+    }
+
+    /** Whether it fans out over a list ({@code for_each}). */
+    public boolean fansOut() {
+        return forEach != null;
     }
 
     /** Whether the task writes state when it completes. */

@@ -17,6 +17,13 @@ import java.util.Optional;
  * @param timeoutMs a workflow-level timeout, or null
  * @param maxParallelTasks how many tasks of one execution may run at once, or null for the engine default
  * @param metadata free-form
+ * @param language {@link Language#TASKS} (a DAG) or {@link Language#STEPS} (a state machine; {@code tasks} then
+ *     holds its steps, in definition order)
+ * @param startAt the step a state machine starts at (its first step unless {@code start_at} names another); null
+ *     for a DAG
+ * @param errorHandlers the workflow's {@code error_handlers}, tried in order for a failure no step route handled
+ * @param maxIterations how many runs one step may have in one execution unless the step says otherwise
+ *     ({@code max_iterations}), or null for the engine default
  */
 public record WorkflowDefinition(
         String id,
@@ -28,7 +35,28 @@ public record WorkflowDefinition(
         List<TaskDefinition> tasks,
         Long timeoutMs,
         Integer maxParallelTasks,
-        JsonNode metadata) {
+        JsonNode metadata,
+        Language language,
+        String startAt,
+        List<ErrorRoute> errorHandlers,
+        Integer maxIterations) {
+
+    public WorkflowDefinition {
+        language = language == null ? Language.TASKS : language;
+        errorHandlers = errorHandlers == null ? List.of() : List.copyOf(errorHandlers);
+    }
+
+    /** A DAG without error handlers. */
+    public WorkflowDefinition(String id, int version, String name, String description, JsonNode inputSchema,
+            JsonNode output, List<TaskDefinition> tasks, Long timeoutMs, Integer maxParallelTasks, JsonNode metadata) {
+        this(id, version, name, description, inputSchema, output, tasks, timeoutMs, maxParallelTasks, metadata,
+                Language.TASKS, null, List.of(), null);
+    }
+
+    /** Whether it is a state machine of steps. */
+    public boolean stateMachine() {
+        return language == Language.STEPS;
+    }
 
     public Optional<TaskDefinition> task(String taskId) {
         return tasks.stream().filter(t -> t.id().equals(taskId)).findFirst();
@@ -36,6 +64,6 @@ public record WorkflowDefinition(
 
     public WorkflowDefinition withIdAndVersion(String newId, int newVersion) {
         return new WorkflowDefinition(newId, newVersion, name, description, inputSchema, output, tasks, timeoutMs,
-                maxParallelTasks, metadata);
+                maxParallelTasks, metadata, language, startAt, errorHandlers, maxIterations);
     }
 }

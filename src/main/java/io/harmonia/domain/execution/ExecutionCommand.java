@@ -11,12 +11,27 @@ public sealed interface ExecutionCommand {
 
     Instant now();
 
-    /** Starts an execution; {@code replayOf} names the execution it replays, or is null. */
-    record Start(String executionId, JsonNode input, String replayOf, Instant now) implements ExecutionCommand {
+    /**
+     * Starts an execution; {@code replayOf} names the execution it replays, or is null; {@code parent} the task of
+     * the execution that starts it as a sub-workflow, or is null.
+     */
+    record Start(String executionId, JsonNode input, String replayOf, ParentLink parent, Instant now)
+            implements ExecutionCommand {
         public Start(String executionId, JsonNode input, Instant now) {
-            this(executionId, input, null, now);
+            this(executionId, input, null, null, now);
+        }
+
+        public Start(String executionId, JsonNode input, String replayOf, Instant now) {
+            this(executionId, input, replayOf, null, now);
         }
     }
+
+    /**
+     * A sub-workflow started by task {@code taskId} (run {@code run}) ended: COMPLETED with {@code output}, or
+     * FAILED / CANCELED with {@code errorType} and {@code message}. Ignored unless that run of the task is RUNNING.
+     */
+    record ChildFinished(String taskId, int run, String childExecutionId, ExecutionStatus status, JsonNode output,
+            String errorType, String message, double random, Instant now) implements ExecutionCommand {}
 
     /**
      * Starts an execution from a checkpoint of another: the tasks COMPLETED at the checkpoint (and those SKIPPED

@@ -9,6 +9,7 @@ import io.harmonia.domain.definition.ErrorTypes;
 import io.harmonia.domain.definition.TaskDefinition;
 import io.harmonia.domain.definition.WorkflowDefinition;
 import io.harmonia.domain.execution.ExecutionCommand.Cancel;
+import io.harmonia.domain.execution.ExecutionCommand.ChildFinished;
 import io.harmonia.domain.execution.ExecutionCommand.Checkpoint;
 import io.harmonia.domain.execution.ExecutionCommand.RecordDerived;
 import io.harmonia.domain.execution.ExecutionCommand.Rerun;
@@ -97,7 +98,7 @@ public final class ExecutionDecider {
 
     public List<ExecutionEvent> decide(ExecutionCommand command, ExecutionState state, WorkflowDefinition wf) {
         WorkflowIndex index = WorkflowIndex.of(wf);
-        Decision d = new Decision(state, index, expressions.withSharedBudget());
+        Decision d = new Decision(this, state, index, expressions.withSharedBudget());
         Instant now = command.now();
         if (command instanceof Start c) {
             start(c, d, wf);
@@ -114,6 +115,12 @@ public final class ExecutionDecider {
         } else if (command instanceof Rerun c) {
             requireExists(state, command);
             HistoryRules.rerun(c, d, wf);
+        } else if (command instanceof ChildFinished c) {
+            requireExists(state, command);
+            if (state.status().terminal()) {
+                return List.of(); // a child that ends after its parent did changes nothing
+            }
+            ChildRules.finished(c, d, wf);
         } else {
             requireExists(state, command);
             if (state.status().terminal()) {
@@ -177,13 +184,14 @@ public final class ExecutionDecider {
         Instant deadline = wf.timeoutMs() == null ? null : c.now().plusMillis(wf.timeoutMs());
         int maxParallel = wf.maxParallelTasks() == null ? limits.defaultMaxParallelTasks() : wf.maxParallelTasks();
         d.add(new ExecutionStarted(c.executionId(), wf.id(), wf.version(), c.input(), maxParallel, deadline,
-                c.replayOf(), null, c.now()));
+                c.replayOf(), null, c.parent(), c.now()));
         for (int root : d.index.roots()) {
             d.toDecide(root);
         }
     }
 
-    private void complete(CompleteTask c, Decision d, WorkflowDefinition wf) {
+    /** A running attempt completed: its output (size-checked) and its state mapping are recorded. */
+    void complete(CompleteTask c, Decision d, WorkflowDefinition wf) {
         TaskState t = d.state.task(c.taskId());
         if (!isCurrentAttempt(t, c.run(), c.attempt())) {
             return; // late or duplicate result of an attempt that is no longer running
@@ -238,7 +246,8 @@ public final class ExecutionDecider {
                 c.now());
     }
 
-    private void failOrRetry(Decision d, WorkflowDefinition wf, TaskState t, String type, String message,
+    /** The attempt of {@code t} that runs failed: retried if its policy says so, otherwise the task FAILED. */
+    void failOrRetry(Decision d, WorkflowDefinition wf, TaskState t, String type, String message,
             boolean retriable, double random, Instant now) {
         TaskDefinition def = d.index.task(t.taskId(), wf);
         if (def.retry().retries(t.attempt(), type, retriable)) {
@@ -268,9 +277,12 @@ public final class ExecutionDecider {
      * one looks at every task).
      */
     private void endTasks(Decision d, String reason, String message, Instant now) {
+        boolean stateMachine = d.index.stateMachine();
         for (int i = 0; i < d.index.size() && d.state.table().terminal() < d.index.size(); i++) {
             TaskState t = d.state.task(d.index.task(i).id());
-            if (t.status() == TaskStatus.PENDING) {
+            if (t.status() == TaskStatus.PENDING && stateMachine) {
+                continue; // a step not reached is not part of the run: nothing to end (the view shows it not reached)
+            } else if (t.status() == TaskStatus.PENDING) {
                 d.add(new TaskSkipped(t.taskId(), t.run() + 1, reason, now));
             } else if (!t.status().terminal()) {
                 d.add(new TaskCanceled(t.taskId(), t.run(), t.attempt(), reason, message, now));
@@ -284,17 +296,39 @@ public final class ExecutionDecider {
         if (d.state.status().terminal() || !d.state.exists()) {
             return;
         }
-        // rule 1: only tasks whose dependencies just changed can have become ready; lowest position first
-        for (int p = d.nextToDecide(); p >= 0; p = d.nextToDecide()) {
-            TaskDefinition def = d.index.task(p);
-            if (d.state.task(def.id()).status() == TaskStatus.PENDING && readyToDecide(def, d.state)) {
-                decideTask(def, d, wf, now);
+        do {
+            // what the events so far lead to: for_each items to their task, a state machine's transitions and error
+            // routes, a DAG's error handlers (each rule looks at every event once)
+            while (d.routed < d.events.size() && !d.state.status().terminal()) {
+                ExecutionEvent e = d.events.get(d.routed++);
+                if (e instanceof ExecutionEvent.TaskEvent te && ForEachRules.isItem(te.taskId())) {
+                    ForEachRules.after(te, d, wf, now);
+                } else if (d.index.stateMachine()) {
+                    StepRules.after(e, d, wf, now);
+                } else {
+                    DagRules.after(e, d, wf, now);
+                }
             }
-        }
+            if (d.state.status().terminal()) {
+                return;
+            }
+            // rule 1: only tasks whose dependencies just changed can have become ready; lowest position first
+            for (int p = d.nextToDecide(); p >= 0; p = d.nextToDecide()) {
+                TaskDefinition def = d.index.task(p);
+                if (d.state.task(def.id()).status() == TaskStatus.PENDING && DagRules.ready(def, d.state)) {
+                    decideTask(def, d, wf, now);
+                }
+            }
+        } while (d.routed < d.events.size());
         if (d.state.status() != ExecutionStatus.PAUSED) {
             startWaiting(d, wf, now);
         }
-        finishIfDone(d, wf, now);
+        if (d.index.stateMachine()) {
+            StepRules.finishIfDone(d, wf, now);
+        } else {
+            DagRules.beforeFinish(d, wf, now);
+            finishIfDone(d, wf, now);
+        }
     }
 
     /** Rule 2: due retries, then SCHEDULED tasks, while slots are free. */
@@ -321,30 +355,31 @@ public final class ExecutionDecider {
             for (String id : d.state.table().ready((int) Math.min(free, Integer.MAX_VALUE))) {
                 TaskState t = d.state.task(id);
                 d.add(new TaskStarted(id, t.run(), t.attempt() + 1, deadline(d, wf, id, now), now));
+                free--;
             }
+        }
+        if (free > 0 && !d.state.fanOuts().byTask().isEmpty()) {
+            ForEachRules.startItems(d, wf, now, free);
         }
     }
 
-    private static boolean readyToDecide(TaskDefinition def, ExecutionState s) {
-        for (String dep : def.dependsOn()) {
-            if (!s.task(dep).status().terminal()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void decideTask(TaskDefinition def, Decision d, WorkflowDefinition wf, Instant now) {
+    /**
+     * Decides a PENDING task (or step) whose time has come: SKIPPED when its trigger rule or its condition says so,
+     * FAILED when its input cannot be resolved, fanned out when it has for_each, otherwise SCHEDULED with its input
+     * resolved. A task that control reached because of a failure sees that failure as {@code error}.
+     */
+    void decideTask(TaskDefinition def, Decision d, WorkflowDefinition wf, Instant now) {
         int run = d.state.task(def.id()).run() + 1;
-        for (String dep : def.dependsOn()) {
-            TaskState upstream = d.state.task(dep);
-            if (upstream.status() == TaskStatus.FAILED
-                    || (upstream.status() == TaskStatus.SKIPPED && ErrorTypes.UPSTREAM_FAILED.equals(upstream.errorType()))) {
-                d.add(new TaskSkipped(def.id(), run, ErrorTypes.UPSTREAM_FAILED, now));
-                return;
-            }
+        String skip = DagRules.skipReason(def, d.state);
+        if (skip != null) {
+            d.add(new TaskSkipped(def.id(), run, skip, now));
+            return;
         }
         EvaluationContext ctx = context(d.state, d.index, now, def.id() + ":" + run);
+        JsonNode error = d.state.flow().errorFor(def.id());
+        if (error != null) {
+            ctx = ctx.withError(error);
+        }
         if (def.condition() != null) {
             String expr = DefinitionValidator.unwrap(def.condition());
             boolean holds;
@@ -359,6 +394,10 @@ public final class ExecutionDecider {
                 d.add(new TaskSkipped(def.id(), run, CONDITION_FALSE, now));
                 return;
             }
+        }
+        if (def.fansOut()) {
+            ForEachRules.expand(def, run, ctx, d, wf, now);
+            return;
         }
         JsonNode input;
         try {
@@ -508,11 +547,11 @@ public final class ExecutionDecider {
         }
     }
 
-    private static boolean isCurrentAttempt(TaskState t, int run, int attempt) {
+    static boolean isCurrentAttempt(TaskState t, int run, int attempt) {
         return t.status() == TaskStatus.RUNNING && t.run() == run && t.attempt() == attempt;
     }
 
-    private static Instant deadline(Decision d, WorkflowDefinition wf, String taskId, Instant now) {
+    static Instant deadline(Decision d, WorkflowDefinition wf, String taskId, Instant now) {
         Long timeout = d.index.task(taskId, wf).timeoutMs();
         return timeout == null ? null : now.plusMillis(timeout);
     }
@@ -529,6 +568,10 @@ public final class ExecutionDecider {
             return "update the state of";
         }
         return c.getClass().getSimpleName().toLowerCase();
+    }
+
+    Limits limits() {
+        return limits;
     }
 
     static int bytes(JsonNode node) {
@@ -550,7 +593,12 @@ public final class ExecutionDecider {
         /** Set when a task marked {@code checkpoint} completed: the reason of the checkpoint taken at the end. */
         String checkpointAfter;
 
-        Decision(ExecutionState state, WorkflowIndex index, ExpressionEngine expressions) {
+        /** How many of {@link #events} the routing rules have looked at (see {@code advance}). */
+        int routed;
+        final ExecutionDecider decider;
+
+        Decision(ExecutionDecider decider, ExecutionState state, WorkflowIndex index, ExpressionEngine expressions) {
+            this.decider = decider;
             this.state = state;
             this.index = index;
             this.expressions = expressions;

@@ -25,17 +25,25 @@ public sealed interface ExecutionEvent {
     }
 
     /**
-     * Schema version 2: {@code replayOf} (the execution this one replays) and {@code restoredFrom} (the checkpoint
-     * it was restored from) were added; version 1 events are upcast with both null (see the codec).
+     * Schema version 3: {@code parent} (the task of the execution that started this one as a sub-workflow) was
+     * added; version 2 added {@code replayOf} (the execution this one replays) and {@code restoredFrom} (the
+     * checkpoint it was restored from). Older events are upcast with the fields they lack null (see the codec).
      */
     record ExecutionStarted(String executionId, String workflowId, int workflowVersion, JsonNode input,
-            int maxParallelTasks, Instant deadline, String replayOf, RestoredFrom restoredFrom, Instant at)
-            implements ExecutionEvent {
+            int maxParallelTasks, Instant deadline, String replayOf, RestoredFrom restoredFrom, ParentLink parent,
+            Instant at) implements ExecutionEvent {
 
-        /** A plain start: no replay, no restore. */
+        /** A plain start: no replay, no restore, no parent. */
         public ExecutionStarted(String executionId, String workflowId, int workflowVersion, JsonNode input,
                 int maxParallelTasks, Instant deadline, Instant at) {
-            this(executionId, workflowId, workflowVersion, input, maxParallelTasks, deadline, null, null, at);
+            this(executionId, workflowId, workflowVersion, input, maxParallelTasks, deadline, null, null, null, at);
+        }
+
+        /** A start without a parent. */
+        public ExecutionStarted(String executionId, String workflowId, int workflowVersion, JsonNode input,
+                int maxParallelTasks, Instant deadline, String replayOf, RestoredFrom restoredFrom, Instant at) {
+            this(executionId, workflowId, workflowVersion, input, maxParallelTasks, deadline, replayOf, restoredFrom,
+                    null, at);
         }
     }
 
@@ -102,7 +110,8 @@ public sealed interface ExecutionEvent {
      * A snapshot of the execution as it was after event {@code sequence} (this event is {@code sequence + 1}).
      * Loading the execution may start from it and fold only what follows. {@code reason}: {@code request},
      * {@code every_n_events}, or {@code task:<id>} (a task marked {@code "checkpoint": true} completed). Changes
-     * nothing but the stream's version.
+     * nothing but the stream's version. Schema version 2: the snapshot gained {@code flow}, {@code fan_outs} and
+     * {@code parent} (version 1 snapshots are upcast with them null).
      */
     record CheckpointCreated(String checkpointId, long sequence, String reason, ExecutionSnapshot snapshot,
             Instant at) implements ExecutionEvent {}
@@ -131,4 +140,26 @@ public sealed interface ExecutionEvent {
      */
     record ExecutionDerived(String relation, String executionId, String checkpointId, Instant at)
             implements ExecutionEvent {}
+
+    /**
+     * Control went from one task or step to another: {@code via} {@link #VIA_TRANSITION} (a state machine's
+     * transition number {@code index} of step {@code fromTask}, taken when it completed), {@link #VIA_ON_ERROR} (the
+     * step's {@code on_error} entry {@code index}) or {@link #VIA_ERROR_HANDLER} (the workflow's
+     * {@code error_handlers} entry {@code index}, in either language). For the two error routes, {@code errorType}
+     * and {@code message} are the failure's (the target sees them as {@code error}); null for a transition. The
+     * target is decided right after, in the same decision.
+     */
+    record TransitionTaken(String fromTask, int fromRun, String toTask, String via, int index, String errorType,
+            String message, Instant at) implements ExecutionEvent {
+        public static final String VIA_TRANSITION = "transition";
+        public static final String VIA_ON_ERROR = "on_error";
+        public static final String VIA_ERROR_HANDLER = "error_handler";
+    }
+
+    /**
+     * A for_each task (or step) fanned out over {@code count} items, at most {@code maxParallel} at a time: each
+     * item is a task of its own, {@code <taskId>[<index>]}, with the usual task events (its input resolved with
+     * {@code item} and {@code index}). The task completes when every item has, with the list of their outputs.
+     */
+    record ForEachExpanded(String taskId, int run, int count, int maxParallel, Instant at) implements TaskEvent {}
 }

@@ -32,7 +32,8 @@ public final class ExecutionEvolver {
         if (event instanceof ExecutionStarted e) {
             return new ExecutionState(e.executionId(), e.workflowId(), e.workflowVersion(), ExecutionStatus.RUNNING,
                     e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), TaskTable.EMPTY, v,
-                    StateData.EMPTY, Lineage.NONE.withOrigin(e.replayOf(), e.restoredFrom()), 0);
+                    StateData.EMPTY, Lineage.NONE.withOrigin(e.replayOf(), e.restoredFrom()), 0, Flow.NONE, FanOuts.NONE,
+                    e.parent());
         } else if (event instanceof TaskScheduled e) {
             return s.withTask(s.task(e.taskId()).scheduled(e.run(), e.input(), e.at()), v);
         } else if (event instanceof TaskStarted e) {
@@ -75,6 +76,10 @@ public final class ExecutionEvolver {
                 table = table.with(s.task(id).rerun());
             }
             return s.withTable(table, v).reopened(e.deadline(), v);
+        } else if (event instanceof ExecutionEvent.TransitionTaken e) {
+            return s.withFlow(s.flow().with(e), v);
+        } else if (event instanceof ExecutionEvent.ForEachExpanded e) {
+            return ForEachEvolution.expanded(s, e, v);
         } else if (event instanceof ExecutionDerived e) {
             return s.withLineage(s.lineage().withDerived(new Lineage.Link(e.relation(), e.executionId(),
                     e.checkpointId(), e.at())), v);

@@ -33,7 +33,10 @@ public record ExecutionSnapshot(
         StateData state,
         Lineage lineage,
         long lastCheckpoint,
-        long version) {
+        long version,
+        Flow flow,
+        FanOuts fanOuts,
+        ParentLink parent) {
 
     public ExecutionSnapshot {
         // JSON null reads back as a NullNode: normalized to null, as the events leave it, so that a snapshot read
@@ -43,6 +46,8 @@ public record ExecutionSnapshot(
         tasks = tasks == null ? List.of() : tasks.stream().map(ExecutionSnapshot::normalized).toList();
         state = state == null ? StateData.EMPTY : state;
         lineage = lineage == null ? Lineage.NONE : lineage;
+        flow = flow == null ? Flow.NONE : flow;
+        fanOuts = fanOuts == null ? FanOuts.NONE : fanOuts;
     }
 
     private static JsonNode orNull(JsonNode n) {
@@ -67,7 +72,8 @@ public record ExecutionSnapshot(
         ready.forEach(id -> tasks.add(s.task(id)));
         return new ExecutionSnapshot(s.executionId(), s.workflowId(), s.workflowVersion(), s.status(), s.input(),
                 s.output(), s.errorType(), s.errorMessage(), s.failedTaskId(), s.maxParallelTasks(), s.startedAt(),
-                s.endedAt(), s.deadline(), tasks, s.stateData(), s.lineage(), s.lastCheckpoint(), s.version());
+                s.endedAt(), s.deadline(), tasks, s.stateData(), s.lineage(), s.lastCheckpoint(), s.version(),
+                s.flow(), s.fanOuts(), s.parent());
     }
 
     public ExecutionState toState() {
@@ -77,6 +83,6 @@ public record ExecutionSnapshot(
         }
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, version, state,
-                lineage, lastCheckpoint);
+                lineage, lastCheckpoint, flow, fanOuts, parent);
     }
 }

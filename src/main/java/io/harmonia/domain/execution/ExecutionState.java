@@ -12,6 +12,9 @@ import java.util.Map;
  * @param stateData the execution's state: global and per task ({@link StateData})
  * @param lineage replay, restore and re-run links
  * @param lastCheckpoint the sequence (stream version) of the latest CheckpointCreated event, or 0
+ * @param flow the routes taken: a state machine's transitions, and error routes in either language
+ * @param fanOuts the for_each tasks that fanned out
+ * @param parent the task of the execution that started this one as a sub-workflow, or null
  */
 public record ExecutionState(
         String executionId,
@@ -31,12 +34,20 @@ public record ExecutionState(
         long version,
         StateData stateData,
         Lineage lineage,
-        long lastCheckpoint) {
+        long lastCheckpoint,
+        Flow flow,
+        FanOuts fanOuts,
+        ParentLink parent) {
+
+    public ExecutionState {
+        flow = flow == null ? Flow.NONE : flow;
+        fanOuts = fanOuts == null ? FanOuts.NONE : fanOuts;
+    }
 
     /** Before the first event. */
     public static ExecutionState initial() {
         return new ExecutionState(null, null, 0, ExecutionStatus.PENDING, null, null, null, null, null, 1, null, null,
-                null, TaskTable.EMPTY, 0, StateData.EMPTY, Lineage.NONE, 0);
+                null, TaskTable.EMPTY, 0, StateData.EMPTY, Lineage.NONE, 0, Flow.NONE, FanOuts.NONE, null);
     }
 
     public boolean exists() {
@@ -96,43 +107,56 @@ public record ExecutionState(
     ExecutionState withTable(TaskTable newTable, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, newTable, newVersion,
-                stateData, lineage, lastCheckpoint);
+                stateData, lineage, lastCheckpoint, flow, fanOuts, parent);
     }
 
     ExecutionState withStatus(ExecutionStatus s, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, s, input, output, errorType, errorMessage,
                 failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion, stateData, lineage,
-                lastCheckpoint);
+                lastCheckpoint, flow, fanOuts, parent);
     }
 
     ExecutionState ended(ExecutionStatus s, JsonNode out, String type, String message, String taskId, Instant at,
             long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, s, input, out, type, message, taskId,
-                maxParallelTasks, startedAt, at, deadline, table, newVersion, stateData, lineage, lastCheckpoint);
+                maxParallelTasks, startedAt, at, deadline, table, newVersion, stateData, lineage, lastCheckpoint, flow,
+                fanOuts, parent);
     }
 
     /** Running again after it ended (a re-run): no output, no error, no end, a new deadline. */
     ExecutionState reopened(Instant newDeadline, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, ExecutionStatus.RUNNING, input, null, null,
                 null, null, maxParallelTasks, startedAt, null, newDeadline, table, newVersion, stateData,
-                lineage.withRerun(), lastCheckpoint);
+                lineage.withRerun(), lastCheckpoint, flow, fanOuts, parent);
     }
 
     ExecutionState withStateData(StateData d, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion, d,
-                lineage, lastCheckpoint);
+                lineage, lastCheckpoint, flow, fanOuts, parent);
     }
 
     ExecutionState withLineage(Lineage l, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
-                stateData, l, lastCheckpoint);
+                stateData, l, lastCheckpoint, flow, fanOuts, parent);
     }
 
     ExecutionState checkpointed(long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
-                stateData, lineage, newVersion);
+                stateData, lineage, newVersion, flow, fanOuts, parent);
+    }
+
+    ExecutionState withFlow(Flow f, long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
+                stateData, lineage, lastCheckpoint, f, fanOuts, parent);
+    }
+
+    ExecutionState withFanOuts(FanOuts f, long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
+                stateData, lineage, lastCheckpoint, flow, f, parent);
     }
 }

@@ -163,7 +163,7 @@ public final class HistoryVerifier {
         ExecutionEvent e = events.get(i);
         if (e instanceof ExecutionStarted s) {
             if (s.restoredFrom() == null) {
-                return Inferred.of(new Start(s.executionId(), s.input(), s.replayOf(), s.at()));
+                return Inferred.of(new Start(s.executionId(), s.input(), s.replayOf(), s.parent(), s.at()));
             }
             if (i + 1 >= events.size() || !(events.get(i + 1) instanceof CheckpointRestored r)) {
                 return Inferred.none("a restored ExecutionStarted (restored_from " + s.restoredFrom()
@@ -173,7 +173,8 @@ public final class HistoryVerifier {
             // the checkpoint as the restore read it: what CheckpointRestored recorded of it
             ExecutionSnapshot checkpoint = new ExecutionSnapshot(r.sourceExecutionId(), s.workflowId(),
                     s.workflowVersion(), ExecutionStatus.RUNNING, s.input(), null, null, null, null,
-                    s.maxParallelTasks(), null, null, null, r.tasks(), r.state(), Lineage.NONE, 0, r.sequence());
+                    s.maxParallelTasks(), null, null, null, r.tasks(), r.state(), Lineage.NONE, 0, r.sequence(), null,
+                    null, null);
             return Inferred.of(new Restore(s.executionId(), r.checkpointId(), checkpoint, s.at()));
         }
         if (e instanceof TaskCompleted c) {

@@ -27,10 +27,14 @@ public final class WorkflowIndex {
     private final Map<String, Integer> position;
     private final int[][] dependents;
     private final int[] roots;
+    private final boolean stateMachine;
 
     private WorkflowIndex(WorkflowDefinition wf) {
         this.owner = new WeakReference<>(wf);
         this.tasks = List.copyOf(wf.tasks());
+        this.stateMachine = wf.stateMachine();
+        java.util.Set<String> handlers = new java.util.HashSet<>();
+        wf.errorHandlers().forEach(h -> handlers.add(h.to()));
         this.position = new HashMap<>(tasks.size() * 2);
         for (int i = 0; i < tasks.size(); i++) {
             position.putIfAbsent(tasks.get(i).id(), i);
@@ -43,7 +47,9 @@ public final class WorkflowIndex {
         for (int i = 0; i < tasks.size(); i++) {
             List<String> deps = tasks.get(i).dependsOn();
             if (deps == null || deps.isEmpty()) {
-                rootList.add(i);
+                if (!stateMachine && !handlers.contains(tasks.get(i).id())) {
+                    rootList.add(i); // a DAG's error handler runs only when a task fails
+                }
                 continue;
             }
             for (String dep : deps) {
@@ -56,6 +62,10 @@ public final class WorkflowIndex {
         this.dependents = new int[tasks.size()][];
         for (int i = 0; i < tasks.size(); i++) {
             dependents[i] = down.get(i).stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (stateMachine && !tasks.isEmpty()) {
+            Integer start = wf.startAt() == null ? Integer.valueOf(0) : position.get(wf.startAt());
+            rootList.add(start == null ? 0 : start);
         }
         this.roots = rootList.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -85,9 +95,15 @@ public final class WorkflowIndex {
         return tasks.get(position);
     }
 
-    /** The task with this id; throws naming the workflow when there is none. */
+    /**
+     * The task with this id (for an item of a for_each, {@code fetch[3]}, the task {@code fetch}); throws naming
+     * the workflow when there is none.
+     */
     public TaskDefinition task(String taskId, WorkflowDefinition wf) {
         Integer p = position.get(taskId);
+        if (p == null && taskId.endsWith("]") && taskId.indexOf('[') > 0) {
+            p = position.get(taskId.substring(0, taskId.indexOf('[')));
+        }
         if (p == null) {
             throw new IllegalStateException("Expected task '" + taskId + "' in workflow '" + wf.id() + "' version "
                     + wf.version() + ", but it has no such task");
@@ -106,7 +122,15 @@ public final class WorkflowIndex {
         return dependents[position];
     }
 
-    /** Positions of the tasks without dependencies. */
+    /** Whether the workflow is a state machine of steps. */
+    public boolean stateMachine() {
+        return stateMachine;
+    }
+
+    /**
+     * Where an execution starts: a DAG's tasks without dependencies (except error handlers), or a state machine's
+     * start step.
+     */
     public int[] roots() {
         return roots;
     }

@@ -15,8 +15,13 @@ import java.util.Map;
  * @param state the execution's state scope (an object; empty until later features fill it)
  * @param now the engine's clock at the time of the decision; {@code now()} returns it
  * @param uuidSeed a seed unique to this evaluation site; {@code uuid()} derives its ids from it deterministically
- * @param output the output of the task whose {@code state} mapping is evaluated ({@code output}); null elsewhere,
- *     where {@code output} is not bound
+ * @param output the output of the task whose {@code state} mapping or transition conditions are evaluated
+ *     ({@code output}); null elsewhere, where {@code output} is not bound
+ * @param error the failure that sent control to the task or step being decided (an error handler, an
+ *     {@code on_error} target): {@code {"type", "message", "task_id", "run"}}; null elsewhere ({@code error} is
+ *     then null)
+ * @param item the item of a {@code for_each} being resolved ({@code item}); null elsewhere
+ * @param index the item's position from 0 ({@code index}); null elsewhere
  */
 public record EvaluationContext(
         JsonNode input,
@@ -27,16 +32,38 @@ public record EvaluationContext(
         JsonNode state,
         Instant now,
         String uuidSeed,
-        JsonNode output) {
+        JsonNode output,
+        JsonNode error,
+        JsonNode item,
+        Integer index) {
 
     public EvaluationContext(JsonNode input, Map<String, JsonNode> tasks, String executionId, String workflowId,
             Instant startedAt, JsonNode state, Instant now, String uuidSeed) {
-        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, null);
+        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, null, null, null, null);
+    }
+
+    public EvaluationContext(JsonNode input, Map<String, JsonNode> tasks, String executionId, String workflowId,
+            Instant startedAt, JsonNode state, Instant now, String uuidSeed, JsonNode output) {
+        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, output, null, null, null);
+    }
+
+    /** This context with {@code error} bound (for a task or step that handles a failure). */
+    public EvaluationContext withError(JsonNode failure) {
+        return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, output,
+                failure, item, index);
+    }
+
+    /** This context with {@code item} and {@code index} bound (for one item of a for_each). */
+    public EvaluationContext withItem(JsonNode newItem, int newIndex, String newUuidSeed) {
+        return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, newUuidSeed, output,
+                error, newItem == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : newItem,
+                newIndex);
     }
 
     /** This context with {@code output} bound (for a task's state mapping). */
     public EvaluationContext withOutput(JsonNode taskOutput) {
         return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed,
-                taskOutput == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : taskOutput);
+                taskOutput == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : taskOutput, error,
+                item, index);
     }
 }
