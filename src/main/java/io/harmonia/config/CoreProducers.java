@@ -5,6 +5,7 @@ import io.harmonia.domain.definition.DefinitionLimits;
 import io.harmonia.domain.definition.DefinitionValidator;
 import io.harmonia.domain.definition.Problem;
 import io.harmonia.domain.execution.ExecutionDecider;
+import io.harmonia.domain.execution.FlowLimits;
 import io.harmonia.domain.execution.Limits;
 import io.harmonia.domain.expression.ExpressionEngine;
 import io.harmonia.expression.CelExpressionEngine;
@@ -43,8 +44,10 @@ public class CoreProducers {
 
     @Produces
     @ApplicationScoped
-    ExecutionDecider decider(ExpressionEngine expressions, EngineConfig config, HistoryConfig history) {
+    ExecutionDecider decider(ExpressionEngine expressions, EngineConfig config, HistoryConfig history,
+            FlowConfig flow) {
         return new ExecutionDecider(expressions, new Limits(config.maxTaskInputBytes(), config.maxTaskOutputBytes(),
-                config.maxParallelTasks(), history.maxStateBytes(), history.checkpointEveryEvents()));
+                config.maxParallelTasks(), history.maxStateBytes(), history.checkpointEveryEvents(),
+                new FlowLimits(flow.maxIterations(), flow.maxItems(), flow.maxDepth())));
     }
 }

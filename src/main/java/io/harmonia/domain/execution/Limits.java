@@ -9,9 +9,20 @@ package io.harmonia.domain.execution;
  * @param maxStateBytes the global state may not grow above this (a task's state write fails the task with
  *     PAYLOAD_TOO_LARGE, an update from outside is refused)
  * @param checkpointEveryEvents a checkpoint is taken when this many events followed the last one; 0 for never
+ * @param flow limits of loops, for_each and sub-workflows
  */
 public record Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks, int maxStateBytes,
-        int checkpointEveryEvents) {
+        int checkpointEveryEvents, FlowLimits flow) {
+
+    public Limits {
+        flow = flow == null ? FlowLimits.DEFAULTS : flow;
+    }
+
+    public Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks, int maxStateBytes,
+            int checkpointEveryEvents) {
+        this(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, checkpointEveryEvents,
+                FlowLimits.DEFAULTS);
+    }
 
     public Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks) {
         this(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, 1 << 20, 0);
@@ -22,6 +33,11 @@ public record Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultM
     }
 
     public Limits withCheckpointEveryEvents(int n) {
-        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, n);
+        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, n, flow);
+    }
+
+    public Limits withFlow(FlowLimits newFlow) {
+        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes,
+                checkpointEveryEvents, newFlow);
     }
 }
