@@ -280,8 +280,9 @@ public final class CelExpressionEngine implements ExpressionEngine {
 
     private static String unboundReason(String variable) {
         if ("output".equals(variable)) {
-            return "'output' is not in scope here: it is bound only in a task's state mapping (the output of the"
-                    + " task that completes); read a task's output as tasks.<id>.output";
+            return "'output' is not in scope here: it is bound only in a task's state mapping and in a step's"
+                    + " transition conditions (the output of the task or step that completes); read a task's output as"
+                    + " tasks.<id>.output";
         }
         if ("item".equals(variable) || "index".equals(variable)) {
             return "'" + variable + "' is not in scope here: it is bound only in the input (config) of a task or"

@@ -429,7 +429,12 @@ public final class DefinitionValidator {
             }
             List<Problem> own = new ArrayList<>();
             TaskDefinition t = task(asTask, ptr, own, TASK_FIELDS);
-            own.forEach(p -> problems.add(new Problem(StepReader.stepPointer(p.pointer(), ptr), p.reason())));
+            for (Problem p : own) {
+                String pointer = StepReader.stepPointer(p.pointer(), ptr);
+                if (!pointer.equals(ptr + "/type") || problems.stream().noneMatch(q -> q.pointer().equals(pointer))) {
+                    problems.add(new Problem(pointer, p.reason())); // a bad type is reported once, not per half
+                }
+            }
             List<Transition> transitions = StepReader.transitions(step.get("transitions"), ptr + "/transitions",
                     (p, c) -> {
                         for (String reason : expressions.check(unwrap(c), IN_TRANSITION)) {
@@ -482,11 +487,11 @@ public final class DefinitionValidator {
             Optional<TaskDefinition> t = tasks.stream().filter(x -> x.id().equals(target)).findFirst();
             String field = stateMachine ? "handler_step" : "handler_task";
             if (t.isEmpty()) {
-                problems.add(new Problem("/error_handlers/" + i, "error handler " + i + " names unknown "
+                problems.add(new Problem("/error_handlers/" + i + "/" + field, "error handler " + i + " names unknown "
                         + (stateMachine ? "step" : "task") + " '" + target + "'; known are " + ids(tasks)
                         + " (" + field + ")"));
             } else if (!stateMachine && !t.get().dependsOn().isEmpty()) {
-                problems.add(new Problem("/error_handlers/" + i, "error handler task '" + target + "' has"
+                problems.add(new Problem("/error_handlers/" + i + "/" + field, "error handler task '" + target + "' has"
                         + " depends_on " + t.get().dependsOn() + "; expected none: a handler task runs only when a"
                         + " task fails for good, with that failure as 'error'"));
             }
