@@ -561,6 +561,46 @@ class DagRulesTest {
     }
 
     @Nested
+    @DisplayName("a 5,000-task DAG with trigger rules and error handlers")
+    class Large {
+        static final int N = 5_000;
+
+        /** A chain or fan-out of {@code n} echo tasks, every third rule a different run_if, and two handlers. */
+        static String large(String shape, int n) {
+            String[] rules = {"all_succeeded", "all_done", "any_succeeded"};
+            StringBuilder b = new StringBuilder("{'name': 'large-" + shape + "', 'tasks': [");
+            for (int i = 0; i < n; i++) {
+                b.append(i == 0 ? "" : ", ").append("{'id': 't").append(i)
+                        .append("', 'component': 'core', 'action': 'echo', 'input': {'n': '${input.n}'}");
+                if (i > 0) {
+                    b.append(", 'depends_on': ['t").append(shape.equals("chain") ? i - 1 : 0).append("']")
+                            .append(", 'run_if': '").append(rules[i % 3]).append("'");
+                }
+                b.append('}');
+            }
+            return b.append(", {'id': 'h1', 'component': 'core', 'action': 'echo', 'input': {'e': '${error.type}'}}")
+                    .append(", {'id': 'h2', 'component': 'core', 'action': 'echo'}]")
+                    .append(", 'error_handlers': [{'error_type': 'TIMEOUT', 'handler_task': 'h2'},")
+                    .append(" {'error_type': '*', 'handler_task': 'h1'}]}").toString();
+        }
+
+        @Test
+        void decisionsStayLinearInAChainAndAFanOut() {
+            for (String shape : List.of("chain", "fan-out")) {
+                ExecutionDecider big = new ExecutionDecider(TestDefinitions.CEL, Limits.defaults());
+                io.harmonia.bench.CoreBenchmark.drive(big, workflow(large(shape, 200))); // warm-up
+                long[] run = io.harmonia.bench.CoreBenchmark.drive(big, workflow(large(shape, N)));
+                System.out.printf("run_if + handlers %-8s %,d tasks: %,.1f ms CPU in all, %,d decisions,"
+                        + " %,.1f ms worst%n", shape, N, run[0] / 1e6, run[1], run[2] / 1e6);
+                assertThat(run[1]).isEqualTo(N + 1); // the handlers never ran: NOT_NEEDED in the last decision
+                assertThat(run[0] / 1_000_000).as("CPU ms for all decisions of the %s", shape).isLessThan(3_000);
+                assertThat(run[2] / 1_000_000).as("CPU ms of the worst decision of the %s", shape)
+                        .isLessThan(1_500);
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("definitions")
     class Definitions {
         @Test
