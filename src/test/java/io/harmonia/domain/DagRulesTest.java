@@ -469,6 +469,33 @@ class DagRulesTest {
         }
 
         @Test
+        void theWorkflowTimeoutWhileAHandlerRunsCancelsIt() {
+            WorkflowDefinition wf = workflow("""
+                    {'name': 'deadline', 'timeout_ms': 1000, 'tasks': [
+                      {'id': 'a', 'component': 'core', 'action': 'echo'},
+                      {'id': 'h', 'component': 'core', 'action': 'echo'}],
+                     'error_handlers': [{'error_type': '*', 'handler_task': 'h'}]}""");
+            Spec spec = new Spec(wf).started();
+            spec.fail("a", "CLIENT_ERROR");
+            assertThat(spec.outcome("h")).isEqualTo("RUNNING");
+            List<ExecutionEvent> events = spec.when(new ExecutionCommand.TimeOutExecution(T0.plusMillis(1000)));
+            assertThat(only(events, TaskCanceled.class)).extracting(TaskCanceled::taskId, TaskCanceled::reason)
+                    .containsExactly(tuple("h", "EXECUTION_TIMED_OUT"));
+            assertThat(events).last().isInstanceOfSatisfying(ExecutionFailed.class,
+                    f -> assertThat(f.errorType()).isEqualTo("TIMEOUT"));
+        }
+
+        @Test
+        void aHandlerWhoseAttemptWasLostWithItsProcessStartsAgain() {
+            Spec spec = new Spec(HANDLED).started();
+            spec.fail("x", "CLIENT_ERROR");
+            List<ExecutionEvent> events = spec.when(new ExecutionCommand.Recover(java.util.Set.of(), T1));
+            assertThat(only(events, TaskStarted.class)).extracting(TaskStarted::taskId, TaskStarted::attempt)
+                    .containsExactlyInAnyOrder(tuple("a", 2), tuple("cleanup", 2));
+            assertThat(only(events, TransitionTaken.class)).isEmpty(); // the route was taken once, before the crash
+        }
+
+        @Test
         void aHandlerDecidedWhilePausedStartsOnResume() {
             Spec spec = new Spec(HANDLED).started();
             spec.complete("a");
