@@ -496,6 +496,21 @@ public final class DefinitionValidator {
                         + " task fails for good, with that failure as 'error'"));
             }
         }
+        if (stateMachine || handlers.isEmpty()) {
+            return;
+        }
+        Set<String> handlerTasks = new java.util.HashSet<>();
+        handlers.forEach(h -> handlerTasks.add(h.to()));
+        for (int i = 0; i < tasks.size(); i++) {
+            List<String> deps = tasks.get(i).dependsOn();
+            for (int j = 0; j < deps.size(); j++) {
+                if (handlerTasks.contains(deps.get(j))) {
+                    problems.add(new Problem("/tasks/" + i + "/depends_on/" + j, "task '" + tasks.get(i).id()
+                            + "' depends on error handler task '" + deps.get(j) + "'; expected no task to depend on"
+                            + " a handler (it runs only when a task fails, and may never run)"));
+                }
+            }
+        }
     }
 
     private static Integer positiveInt(JsonNode node, String field, String ptr, int max, List<Problem> problems) {

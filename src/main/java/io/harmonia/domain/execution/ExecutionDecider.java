@@ -64,7 +64,8 @@ import java.util.Set;
  *   <li>A PENDING task whose dependencies are all COMPLETED or SKIPPED (for its condition) is decided: its condition
  *       false makes it SKIPPED ({@code CONDITION_FALSE}); otherwise its input is resolved and it is SCHEDULED.
  *       A task downstream of a FAILED task, or of a task skipped for that reason, is SKIPPED with
- *       {@code UPSTREAM_FAILED}. Independent branches keep running.</li>
+ *       {@code UPSTREAM_FAILED}. Independent branches keep running. A task's {@code run_if} may say otherwise, and
+ *       error handler tasks run only for a failure (see {@link DagRules}).</li>
  *   <li>Unless the execution is PAUSED, due retries (in definition order) and then SCHEDULED tasks (in the order
  *       they became SCHEDULED: definition order among tasks decided together) start while fewer than
  *       {@code maxParallelTasks} run.</li>
@@ -83,6 +84,12 @@ import java.util.Set;
 public final class ExecutionDecider {
 
     public static final String CONDITION_FALSE = "CONDITION_FALSE";
+    /** Why a DAG task was skipped: its {@code run_if} is {@code all_succeeded} and a dependency did not complete. */
+    public static final String UPSTREAM_SKIPPED = "UPSTREAM_SKIPPED";
+    /** Why a DAG task was skipped: its {@code run_if} ({@code any_failed}, {@code any_succeeded}) did not hold. */
+    public static final String RUN_IF_UNMET = "RUN_IF_UNMET";
+    /** Why a DAG's error handler task was skipped: every other task ended and no failure needed it. */
+    public static final String NOT_NEEDED = "NOT_NEEDED";
     /** Why a task ended without finishing: its execution was canceled. */
     public static final String EXECUTION_CANCELED = "EXECUTION_CANCELED";
     /** Why a task ended without finishing: its execution passed its workflow timeout. */
@@ -315,7 +322,7 @@ public final class ExecutionDecider {
             // rule 1: only tasks whose dependencies just changed can have become ready; lowest position first
             for (int p = d.nextToDecide(); p >= 0; p = d.nextToDecide()) {
                 TaskDefinition def = d.index.task(p);
-                if (d.state.task(def.id()).status() == TaskStatus.PENDING && DagRules.ready(def, d.state)) {
+                if (d.state.task(def.id()).status() == TaskStatus.PENDING && DagRules.ready(def, d.state, wf)) {
                     decideTask(def, d, wf, now);
                 }
             }

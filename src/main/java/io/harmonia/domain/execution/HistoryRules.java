@@ -133,8 +133,8 @@ final class HistoryRules {
                 deadline, null, new RestoredFrom(cp.executionId(), c.checkpointId(), cp.version()), c.now()));
         List<TaskState> carried = new ArrayList<>();
         for (TaskState t : cp.tasks()) {
-            if (t.status() == TaskStatus.COMPLETED || (t.status() == TaskStatus.SKIPPED
-                    && ExecutionDecider.CONDITION_FALSE.equals(t.errorType()))) {
+            if ((t.status() == TaskStatus.COMPLETED || (t.status() == TaskStatus.SKIPPED
+                    && ExecutionDecider.CONDITION_FALSE.equals(t.errorType()))) && DagRules.carries(t, wf)) {
                 carried.add(t);
             }
         }
@@ -168,7 +168,7 @@ final class HistoryRules {
             for (int p = 0; p < d.index.size(); p++) {
                 TaskState t = s.task(d.index.task(p).id());
                 if (t.status() == TaskStatus.FAILED || t.status() == TaskStatus.CANCELED
-                        || (t.status() == TaskStatus.SKIPPED && !ExecutionDecider.CONDITION_FALSE.equals(t.errorType()))) {
+                        || (t.status() == TaskStatus.SKIPPED && DagRules.rerunsSkipped(t.errorType()))) {
                     downstream(d.index, p, chosen);
                 }
             }
@@ -178,6 +178,7 @@ final class HistoryRules {
                         + "); name a from_task to re-run from", s.status());
             }
         }
+        DagRules.rerun(c.fromTask(), d, wf, chosen);
         List<String> tasks = new ArrayList<>(chosen.cardinality());
         for (int p = chosen.nextSetBit(0); p >= 0; p = chosen.nextSetBit(p + 1)) {
             tasks.add(d.index.task(p).id());
