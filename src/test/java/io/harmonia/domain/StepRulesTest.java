@@ -290,6 +290,40 @@ class StepRulesTest {
     }
 
     @Nested
+    @DisplayName("when routes lead back to steps at their limit")
+    class Exhausted {
+        @Test
+        void anIterationLimitFailureIsNotRoutedToAStepAtItsLimitSoTheMachineEnds() {
+            WorkflowDefinition wf = workflow("""
+                    {'name': 'm', 'steps': [
+                      {'id': 'x', 'type': 'core.echo', 'max_iterations': 2, 'transitions': [{'to': 'x'}],
+                       'on_error': [{'error_type': '*', 'to': 'x'}]}]}""");
+            Spec spec = new Spec(wf).started();
+            spec.complete("x", "{}");
+            List<ExecutionEvent> events = spec.complete("x", "{}");
+            assertThat(only(events, TaskFailed.class)).extracting(TaskFailed::errorType)
+                    .containsExactly("ITERATION_LIMIT_EXCEEDED");
+            assertThat(spec.state.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(spec.state.errorType()).isEqualTo("ITERATION_LIMIT_EXCEEDED");
+        }
+
+        @Test
+        void twoStepsAtTheirLimitsDoNotSendControlToEachOtherForever() {
+            WorkflowDefinition wf = workflow("""
+                    {'name': 'm', 'max_iterations': 1, 'steps': [
+                      {'id': 'a', 'type': 'core.echo', 'transitions': [{'to': 'b'}],
+                       'on_error': [{'error_type': '*', 'to': 'b'}]},
+                      {'id': 'b', 'type': 'core.echo', 'transitions': [{'to': 'a'}],
+                       'on_error': [{'error_type': '*', 'to': 'a'}]}]}""");
+            Spec spec = new Spec(wf).started();
+            spec.complete("a", "{}");
+            List<ExecutionEvent> events = spec.complete("b", "{}");
+            assertThat(only(events, TaskFailed.class)).hasSize(1);
+            assertThat(spec.state.status()).isEqualTo(ExecutionStatus.FAILED);
+        }
+    }
+
+    @Nested
     @DisplayName("when a step fails for good")
     class ErrorRoutes {
         static final WorkflowDefinition ROUTED = workflow("""

@@ -34,8 +34,8 @@ import java.util.List;
  *       failure as {@code error}. No route matches: the execution FAILS with the step's error.</li>
  *   <li>A step about to start a run above its {@code max_iterations} (else the workflow's, else
  *       {@code harmonia.flow.max-iterations}) fails that run instead, before any attempt, with
- *       {@code ITERATION_LIMIT_EXCEEDED}; its error routes apply. Every route raises its target's run, so a
- *       machine always ends.</li>
+ *       {@code ITERATION_LIMIT_EXCEEDED}; its error routes apply, except a route to a step at its own limit. Every
+ *       route raises its target's run, so a machine always ends.</li>
  * </ul>
  *
  * <p>Cost: a decision looks only at the step that ended and the one it goes to (O(transitions + routes)).
@@ -87,7 +87,7 @@ final class StepRules {
     private static void failed(TaskDefinition def, TaskFailed f, Decision d, WorkflowDefinition wf, Instant now) {
         List<ErrorRoute> own = def.routing().onError();
         for (int i = 0; i < own.size(); i++) {
-            if (own.get(i).matches(f.errorType())) {
+            if (own.get(i).matches(f.errorType()) && !exhausted(f, own.get(i).to(), d, wf)) {
                 take(new TransitionTaken(def.id(), f.run(), own.get(i).to(), TransitionTaken.VIA_ON_ERROR, i,
                         f.errorType(), f.message(), now), d, wf, now);
                 return;
@@ -96,7 +96,7 @@ final class StepRules {
         List<ErrorRoute> global = wf.errorHandlers();
         if (!handling(def.id(), d.state, wf)) {
             for (int i = 0; i < global.size(); i++) {
-                if (global.get(i).matches(f.errorType())) {
+                if (global.get(i).matches(f.errorType()) && !exhausted(f, global.get(i).to(), d, wf)) {
                     take(new TransitionTaken(def.id(), f.run(), global.get(i).to(),
                             TransitionTaken.VIA_ERROR_HANDLER, i, f.errorType(), f.message(), now), d, wf, now);
                     return;
@@ -104,6 +104,24 @@ final class StepRules {
             }
         }
         d.add(new ExecutionFailed(f.errorType(), "step '" + def.id() + "' failed: " + f.message(), def.id(), now));
+    }
+
+    /**
+     * Whether a failure for the iteration limit would be routed to a step that is itself at its limit: such a route
+     * is not taken (otherwise two steps at their limits could send control to each other forever).
+     */
+    private static boolean exhausted(TaskFailed f, String target, Decision d, WorkflowDefinition wf) {
+        if (!ErrorTypes.ITERATION_LIMIT_EXCEEDED.equals(f.errorType())) {
+            return false;
+        }
+        TaskDefinition step = d.index.task(target, wf);
+        return d.state.task(target).run() + 1 > limit(step, wf, d);
+    }
+
+    private static int limit(TaskDefinition step, WorkflowDefinition wf, Decision d) {
+        Integer own = step.routing().maxIterations();
+        return own != null ? own : wf.maxIterations() != null ? wf.maxIterations()
+                : d.decider.limits().flow().maxIterations();
     }
 
     /** Whether {@code stepId} is a global handler step that runs because of a failure (it was reached by an error route). */
@@ -130,8 +148,7 @@ final class StepRules {
     static void decide(TaskDefinition step, Decision d, WorkflowDefinition wf, Instant now) {
         int next = d.state.task(step.id()).run() + 1;
         Integer own = step.routing().maxIterations();
-        int limit = own != null ? own : wf.maxIterations() != null ? wf.maxIterations()
-                : d.decider.limits().flow().maxIterations();
+        int limit = limit(step, wf, d);
         if (next > limit) {
             String source = own != null ? "its max_iterations" : wf.maxIterations() != null
                     ? "the workflow's max_iterations" : "harmonia.flow.max-iterations";
