@@ -129,6 +129,15 @@ public final class StreamMessages {
             o.put("checkpoint_id", e.checkpointId());
         } else if (event instanceof ExecutionEvent.ExecutionRerun e) {
             o.putPOJO("tasks", e.tasks());
+        } else if (event instanceof ExecutionEvent.TransitionTaken e) {
+            o.put("task_id", e.fromTask());
+            o.put("run", e.fromRun());
+            o.put("next", e.toTask());
+            o.put("via", e.via());
+            o.put("index", e.index());
+            if (e.errorType() != null) {
+                error(o, e.errorType(), e.message());
+            }
         }
         JsonNode data = EventCodec.encode(event).payload();
         if (event instanceof ExecutionEvent.CheckpointCreated && data instanceof ObjectNode d) {

@@ -45,11 +45,17 @@ public final class WebhookCloudEvents {
     }
 
     /** {@code workflow_started} is {@code io.harmonia.execution.started}; {@code task_retry_scheduled} is
-     * {@code io.harmonia.task.retry_scheduled}. */
+     * {@code io.harmonia.task.retry_scheduled}; any other name as on Kafka: {@code transition_taken} is
+     * {@code io.harmonia.transition.taken}, {@code state_updated} {@code io.harmonia.state.updated}. */
     public static String type(String streamName) {
         if (streamName.startsWith("workflow_")) {
             return "io.harmonia.execution." + streamName.substring("workflow_".length());
         }
-        return "io.harmonia.task." + streamName.substring("task_".length());
+        if (streamName.startsWith("task_")) {
+            return "io.harmonia.task." + streamName.substring("task_".length());
+        }
+        int underscore = streamName.indexOf('_');
+        return underscore < 0 ? "io.harmonia." + streamName : "io.harmonia." + streamName.substring(0, underscore)
+                + "." + streamName.substring(underscore + 1);
     }
 }

@@ -423,18 +423,18 @@ public final class DefinitionValidator {
         for (int i = 0; i < stepsNode.size(); i++) {
             String ptr = "/steps/" + i;
             JsonNode step = stepsNode.get(i);
+            int before = problems.size();
             ObjectNode asTask = StepReader.asTask(step, ptr, problems);
             if (asTask == null) {
                 continue;
             }
+            boolean typeReported = problems.subList(before, problems.size()).stream()
+                    .anyMatch(p -> p.pointer().equals(ptr + "/type"));
             List<Problem> own = new ArrayList<>();
             TaskDefinition t = task(asTask, ptr, own, TASK_FIELDS);
-            for (Problem p : own) {
-                String pointer = StepReader.stepPointer(p.pointer(), ptr);
-                if (!pointer.equals(ptr + "/type") || problems.stream().noneMatch(q -> q.pointer().equals(pointer))) {
-                    problems.add(new Problem(pointer, p.reason())); // a bad type is reported once, not per half
-                }
-            }
+            own.stream().map(p -> new Problem(StepReader.stepPointer(p.pointer(), ptr), p.reason()))
+                    .filter(p -> !(typeReported && p.pointer().equals(ptr + "/type"))) // one problem per bad type
+                    .forEach(problems::add);
             List<Transition> transitions = StepReader.transitions(step.get("transitions"), ptr + "/transitions",
                     (p, c) -> {
                         for (String reason : expressions.check(unwrap(c), IN_TRANSITION)) {

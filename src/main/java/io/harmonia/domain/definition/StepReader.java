@@ -26,6 +26,9 @@ final class StepReader {
             "transform", "core.transform", "sleep", "core.sleep", "fail", "core.fail", "sub_workflow",
             "workflow.run");
 
+    /** Seed 000's step types that have no component yet (issue 14). */
+    static final Set<String> NOT_YET = Set.of("notification", "llm");
+
     private StepReader() {}
 
     /**
@@ -66,7 +69,12 @@ final class StepReader {
         } else {
             String t = TYPE_ALIASES.getOrDefault(type.asText(), type.asText());
             int dot = t.lastIndexOf('.');
-            if (dot <= 0 || dot == t.length() - 1) {
+            if (NOT_YET.contains(t)) {
+                problems.add(new Problem(ptr + "/type", "step type '" + t + "' (seed 000) is not available yet:"
+                        + " Harmonia has no " + t + " component (planned in issue 14); expected a component action"
+                        + " such as \"http.request\" (e.g. to call a " + (t.equals("llm") ? "model" : "notification")
+                        + " service over HTTP) or one of " + new java.util.TreeSet<>(TYPE_ALIASES.keySet())));
+            } else if (dot <= 0 || dot == t.length() - 1) {
                 problems.add(new Problem(ptr + "/type", "expected \"component.action\" (e.g. \"http.request\") or"
                         + " one of " + new java.util.TreeSet<>(TYPE_ALIASES.keySet()) + ", found '" + t + "'"));
             } else {

@@ -140,6 +140,10 @@ final class HistoryRules {
         }
         d.add(new CheckpointRestored(c.checkpointId(), cp.executionId(), cp.version(), carried, cp.state(),
                 c.now()));
+        if (d.index.stateMachine()) {
+            StepRules.restore(cp, d, wf, c.now()); // one step active: the checkpoint's current one
+            return;
+        }
         for (int p = 0; p < d.index.size(); p++) {
             d.toDecide(p);
         }
@@ -152,8 +156,11 @@ final class HistoryRules {
                     + " FAILED or CANCELED) to re-run it, but it is " + s.status(), s.status());
         }
         BitSet chosen = new BitSet();
-        if (c.fromTask() != null) {
-            int from = d.index.position(c.fromTask());
+        // a state machine restarts at one step: the one named, else where it ended (its steps have no dependents)
+        String fromTask = c.fromTask() == null && d.index.stateMachine() ? StepRules.rerunStep(s, d.index)
+                : c.fromTask();
+        if (fromTask != null) {
+            int from = d.index.position(fromTask);
             if (from < 0) {
                 List<String> known = new ArrayList<>();
                 for (int p = 0; p < d.index.size() && p < 50; p++) {

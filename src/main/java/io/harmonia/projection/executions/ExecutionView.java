@@ -43,11 +43,17 @@ public final class ExecutionView {
         o.set("state", s.stateData().global());
         o.put("state_version", s.stateData().version());
         lineage(o, s);
+        o.put("language", wf.language().external());
+        boolean notReached = wf.stateMachine() && s.status().terminal();
         ObjectNode tasks = o.putObject("task_executions");
         for (TaskDefinition def : wf.tasks()) {
             TaskState t = s.task(def.id());
             ObjectNode to = tasks.putObject(def.id());
             to.put("task_id", def.id());
+            if (notReached && t.status() == TaskStatus.PENDING) {
+                StepPath.notReached(to, def.id());
+                continue;
+            }
             to.put("status", t.status().external());
             to.put("run", t.run());
             to.put("attempts", t.attempt());
@@ -73,6 +79,10 @@ public final class ExecutionView {
                 to.set("state", taskState);
             }
         }
+        if (wf.stateMachine()) {
+            StepPath.add(o, s, wf);
+        }
+        StepPath.handledErrors(o, s);
         return o;
     }
 
