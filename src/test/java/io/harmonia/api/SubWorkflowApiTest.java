@@ -24,11 +24,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SubWorkflowApiTest {
 
+    private static final String DOUBLER = """
+            {'name': 'doubler', 'output': {'total': '${tasks.double.output.v}'},
+             'tasks': [{'id': 'double', 'component': 'core', 'action': 'echo', 'input': {'v': '${input.n * 2}'}}]}""";
+
     /** A child DAG: doubles input.n. */
     private static String doubler() {
-        return createWorkflow("""
-                {'name': 'doubler', 'output': {'total': '${tasks.double.output.v}'},
-                 'tasks': [{'id': 'double', 'component': 'core', 'action': 'echo', 'input': {'v': '${input.n * 2}'}}]}""");
+        return createWorkflow(DOUBLER);
     }
 
     /** A child that sleeps {@code ms}, then gives input.n as its total. */
@@ -85,6 +87,56 @@ class SubWorkflowApiTest {
                 .extract().jsonPath().getList("items.execution_id");
         assertThat(children).containsExactly(childId);
         given().get("/api/executions?parent_id=nope").then().statusCode(400);
+
+        // today's engine makes every stored decision again, the child's end (ChildFinished) included
+        for (String id : List.of(parentId, childId)) {
+            given().get("/api/executions/" + id + "/verify").then().statusCode(200)
+                    .body("result", org.hamcrest.Matchers.equalTo("same"));
+        }
+        if (Boolean.getBoolean("harmonia.histories.record")) {
+            recordFixture(childId, child, DOUBLER, "child", "a sub-workflow (workflow.run) child of a DAG task:"
+                    + " its ExecutionStarted names its parent (execution, task, run, depth)");
+        }
+    }
+
+    private static void recordFixture(String executionId, String workflowId, String definition, String name,
+            String description) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode page = m.readTree(given().get("/api/executions/" + executionId
+                    + "/events?limit=1000").then().extract().asString());
+            List<io.harmonia.domain.HistoryFixtures.Stored> stored = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode e : page.get("items")) {
+                stored.add(new io.harmonia.domain.HistoryFixtures.Stored(e.get("sequence").asInt(),
+                        e.get("type").asText(), e.get("schema_version").asInt(), e.get("data")));
+            }
+            io.harmonia.domain.HistoryFixtures.write(new io.harmonia.domain.HistoryFixtures.Fixture(name,
+                    description, workflowId, 1, m.readTree(Api.json(definition)), stored));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aTaskTimeoutCancelsTheChildAndTheRetryStartsANewOne() {
+        String wf = createWorkflow("""
+                {'name': 'impatient', 'tasks': [{'id': 'sub', 'component': 'workflow', 'action': 'run',
+                  'timeout_ms': 1500, 'retry': {'max_attempts': 2, 'initial_delay_ms': 10},
+                  'input': {'workflow_id': '%s', 'input': {'n': 1}}}]}""".formatted(sleeper(60_000)));
+        String parentId = start(wf, "{}");
+        String first = childOf(parentId, "sub");
+        JsonPath parent = awaitFinished(parentId);
+        assertThat(parent.getString("status")).isEqualTo("FAILED");
+        assertThat(parent.getString("task_executions.sub.error.type")).isEqualTo("TIMEOUT");
+        assertThat(parent.getInt("task_executions.sub.attempts")).isEqualTo(2);
+        String second = parent.getString("task_executions.sub.child_execution_id");
+        assertThat(second).isNotEqualTo(first);
+        for (String c : List.of(first, second)) {
+            JsonPath child = awaitStatus(c, Duration.ofSeconds(10), "CANCELED");
+            assertThat(child.getString("error.message")).contains(parentId).contains("timed out");
+        }
+        assertThat(given().get("/api/executions?parent_id=" + parentId).then().extract().jsonPath()
+                .getList("items.execution_id")).containsExactlyInAnyOrder(first, second);
     }
 
     @Test
