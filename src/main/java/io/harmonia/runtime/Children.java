@@ -29,6 +29,10 @@ import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.StoreUnavailable;
 import io.harmonia.projection.executions.ExecutionReadModel;
 import io.harmonia.projection.workflows.WorkflowDefinitions;
+import io.harmonia.domain.definition.InvalidRequest;
+import io.harmonia.domain.workflow.WorkflowNotFound;
+import io.harmonia.schema.JsonSchemas;
+import io.harmonia.schema.SchemaProblem;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,9 +63,12 @@ final class Children {
     private final WorkflowDefinitions workflows;
     private final ExecutionReadModel readModel;
     private final FlowLimits limits;
+    private final JsonSchemas schemas;
 
-    Children(ExecutionEngine engine, WorkflowDefinitions workflows, ExecutionReadModel readModel, FlowLimits limits) {
+    Children(ExecutionEngine engine, WorkflowDefinitions workflows, ExecutionReadModel readModel, FlowLimits limits,
+            JsonSchemas schemas) {
         this.engine = engine;
+        this.schemas = schemas;
         this.workflows = workflows;
         this.readModel = readModel;
         this.limits = limits;
@@ -110,9 +117,13 @@ final class Children {
                 return Uni.createFrom().item(false);
             }
             return workflows.definition(workflowId.asText(), v)
-                    .onFailure().invoke(err -> fail(parentId, started, ErrorTypes.VALIDATION_ERROR,
-                            "workflow.run task '" + started.taskId() + "' could not start its sub-workflow: "
-                                    + err.getMessage()))
+                    .onFailure().invoke(err -> {
+                        boolean refused = err instanceof WorkflowNotFound || err instanceof InvalidRequest;
+                        fail(parentId, started, refused ? ErrorTypes.VALIDATION_ERROR : ErrorTypes.COMPONENT_ERROR,
+                                "workflow.run task '" + started.taskId() + "' could not start its sub-workflow: "
+                                        + err.getMessage(), !refused);
+                    })
+                    .invoke(wf -> checkInput(wf, childInput, parentId, started))
                     .chain(wf -> engine.begin(childId, wf,
                             now -> new ExecutionCommand.Start(childId, childInput, null, link, now), null)
                             .onFailure(StoreUnavailable.class).retry().withBackOff(Duration.ofMillis(200),
@@ -129,8 +140,35 @@ final class Children {
                             + started.taskId() + "' is " + lane.state.task(started.taskId()).status() + ")");
                 }
             }
-        }, err -> LOG.errorf("execution %s task '%s': could not start sub-workflow execution %s: %s", parentId,
-                started.taskId(), childId, err.toString()));
+        }, err -> {
+            if (!(err instanceof InputRefused)) {
+                LOG.errorf("execution %s task '%s': could not start sub-workflow execution %s: %s", parentId,
+                        started.taskId(), childId, err.toString());
+            }
+        });
+    }
+
+    /** The child's input must match its workflow's input schema, as for a start by request. */
+    private void checkInput(WorkflowDefinition wf, JsonNode input, String parentId, TaskStarted started) {
+        if (wf.inputSchema() == null) {
+            return;
+        }
+        List<SchemaProblem> problems = schemas.validate(wf.inputSchema(), input);
+        if (!problems.isEmpty()) {
+            String message = "expected the input of the sub-workflow of task '" + started.taskId() + "' to match"
+                    + " the input schema of workflow '" + wf.id() + "' version " + wf.version() + ", found: "
+                    + problems.stream().map(p -> "/input" + p.pointer() + " " + p.message())
+                            .collect(java.util.stream.Collectors.joining("; "));
+            fail(parentId, started, ErrorTypes.VALIDATION_ERROR, message);
+            throw new InputRefused(message);
+        }
+    }
+
+    /** The child's input was refused (its task already failed): nothing is started. */
+    private static final class InputRefused extends RuntimeException {
+        InputRefused(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static boolean stillWaits(ExecutionState parent, TaskStarted started) {
@@ -140,9 +178,13 @@ final class Children {
     }
 
     private void fail(String parentId, TaskStarted started, String type, String message) {
+        fail(parentId, started, type, message, false);
+    }
+
+    private void fail(String parentId, TaskStarted started, String type, String message, boolean retriable) {
         double random = ThreadLocalRandom.current().nextDouble();
         record(parentId, now -> new ExecutionCommand.FailTask(started.taskId(), started.run(), started.attempt(),
-                type, message, false, random, now), "fail task '" + started.taskId() + "'");
+                type, message, retriable, random, now), "fail task '" + started.taskId() + "'");
     }
 
     /** The child already existed: when it has ended, its parent is told now (it may never have been). */

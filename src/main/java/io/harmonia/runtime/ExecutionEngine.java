@@ -106,9 +106,10 @@ public class ExecutionEngine {
     public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowDefinitions workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics,
             StoreAvailability availability, StoreConfig storeConfig, AppendSignal appended, Ownership ownership,
-            TimeOrderedIds ids, ExecutionReadModel readModel, io.harmonia.config.FlowConfig flow) {
+            TimeOrderedIds ids, ExecutionReadModel readModel, io.harmonia.config.FlowConfig flow,
+            io.harmonia.schema.JsonSchemas schemas) {
         this.children = new Children(this, workflows, readModel, new io.harmonia.domain.execution.FlowLimits(
-                flow.maxIterations(), flow.maxItems(), flow.maxDepth()));
+                flow.maxIterations(), flow.maxItems(), flow.maxDepth()), schemas);
         this.availability = availability;
         this.groupCommit = groupCommit;
         this.store = store;

@@ -178,6 +178,23 @@ class SubWorkflowApiTest {
     }
 
     @Test
+    void aChildInputThatDoesNotMatchItsSchemaFailsTheTaskWithAValidationError() {
+        String child = createWorkflow("""
+                {'name': 'typed child', 'input': {'type': 'object', 'required': ['n'],
+                  'properties': {'n': {'type': 'integer'}}},
+                 'output': {'total': '${input.n}'},
+                 'tasks': [{'id': 'e', 'component': 'core', 'action': 'echo', 'input': {}}]}""");
+        String wf = createWorkflow("""
+                {'name': 'bad input', 'tasks': [{'id': 'sub', 'component': 'workflow', 'action': 'run',
+                  'input': {'workflow_id': '%s', 'input': {'n': 'seven'}}}]}""".formatted(child));
+        JsonPath parent = awaitFinished(start(wf, "{}"));
+        assertThat(parent.getString("task_executions.sub.error.type")).isEqualTo("VALIDATION_ERROR");
+        assertThat(parent.getString("task_executions.sub.error.message")).contains("/input/n").contains(child);
+        assertThat(given().get("/api/executions/" + parent.getString("task_executions.sub.child_execution_id"))
+                .statusCode()).as("no child started").isEqualTo(404);
+    }
+
+    @Test
     void cancelingTheParentCancelsTheChild() {
         String parentId = start(parentOf(sleeper(60_000)), "{'n': 1}");
         String childId = childOf(parentId, "sub");
