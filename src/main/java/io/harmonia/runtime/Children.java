@@ -138,6 +138,9 @@ final class Children {
                 if (!stillWaits(lane.state, started)) {
                     cancel(childId, "parent execution '" + parentId + "' no longer waits for it (task '"
                             + started.taskId() + "' is " + lane.state.task(started.taskId()).status() + ")");
+                } else if (lane.state.status() == ExecutionStatus.PAUSED) {
+                    record(childId, now -> new ExecutionCommand.Pause("parent execution '" + parentId
+                            + "' was paused", now), "pause " + childId); // paused while the child was starting
                 }
             }
         }, err -> {
