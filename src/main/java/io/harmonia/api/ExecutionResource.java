@@ -124,7 +124,8 @@ public class ExecutionResource {
 
     @GET
     public Uni<JsonNode> list(@RestQuery String limit, @RestQuery String offset, @RestQuery String status,
-            @RestQuery("workflow_id") String workflowId, @RestQuery String filter, @RestQuery String cursor) {
+            @RestQuery("workflow_id") String workflowId, @RestQuery String filter, @RestQuery String cursor,
+            @RestQuery("parent_id") String parentId) {
         Paging paging = Paging.of(limit, offset, cursor, api);
         String s = status != null ? status : filter;
         if (s != null && !s.isBlank()) {
@@ -142,7 +143,12 @@ public class ExecutionResource {
             throw BadRequest.of("/query/workflow_id", "expected a workflow id (a UUID), found '"
                     + Paging.shorten(workflowId) + "'");
         }
-        return executions.list(s, workflowId, paging.limit(), paging.offset(), paging.after(), api.maxExactTotal())
+        if (parentId != null && !RequestChecks.isUuid(parentId)) {
+            throw BadRequest.of("/query/parent_id", "expected an execution id (a UUID), found '"
+                    + Paging.shorten(parentId) + "'");
+        }
+        return executions.list(s, workflowId, parentId, paging.limit(), paging.offset(), paging.after(),
+                        api.maxExactTotal())
                 .map(page -> {
                     ObjectNode o = JsonNodeFactory.instance.objectNode();
                     o.putArray("items").addAll(page.items());

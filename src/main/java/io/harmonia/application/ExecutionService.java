@@ -174,6 +174,12 @@ public class ExecutionService {
         return readModel.list(status, workflowId, limit, offset, after, maxExactTotal);
     }
 
+    /** {@link #list} also filtered by parent execution (its sub-workflows) when {@code parentId} is not null. */
+    public Uni<ListQuery.Page<JsonNode>> list(String status, String workflowId, String parentId, int limit,
+            int offset, PageCursor after, int maxExactTotal) {
+        return readModel.list(status, workflowId, parentId, limit, offset, after, maxExactTotal);
+    }
+
     public Uni<ExecutionState> pause(String executionId) {
         return validId(executionId).chain(() -> engine.command(executionId,
                 now -> new ExecutionCommand.Pause("paused by request", now)));

@@ -101,11 +101,15 @@ public class ExecutionEngine {
     private final TimeOrderedIds ids;
     private final ExecutionLoader loader;
     private final Counter fencedAppends;
+    private final Children children;
 
     public ExecutionEngine(GroupCommit groupCommit, PgEventStore store, WorkflowDefinitions workflows,
             ExecutionDecider decider, ComponentRegistry components, Vertx vertx, Clock clock, MeterRegistry metrics,
             StoreAvailability availability, StoreConfig storeConfig, AppendSignal appended, Ownership ownership,
-            TimeOrderedIds ids) {
+            TimeOrderedIds ids, ExecutionReadModel readModel, io.harmonia.config.FlowConfig flow,
+            io.harmonia.schema.JsonSchemas schemas) {
+        this.children = new Children(this, workflows, readModel, new io.harmonia.domain.execution.FlowLimits(
+                flow.maxIterations(), flow.maxItems(), flow.maxDepth()), schemas);
         this.availability = availability;
         this.groupCommit = groupCommit;
         this.store = store;
@@ -119,7 +123,7 @@ public class ExecutionEngine {
         this.inFlight = new AtomicInteger[ownership.partitions()];
         java.util.Arrays.setAll(inFlight, p -> new AtomicInteger());
         this.queue = new LaneQueue(vertx, availability, storeConfig.requestTimeout(), this::lanePassed);
-        this.effects = new TaskEffects(components, decider, vertx, clock, metrics, this::drive);
+        this.effects = new TaskEffects(components, decider, vertx, clock, metrics, this::drive, children::start);
         this.fencedAppends = Counter.builder("harmonia.ownership.fenced")
                 .description("appends refused because this replica no longer owns the execution's partition")
                 .register(metrics);
@@ -228,7 +232,7 @@ public class ExecutionEngine {
         return queue.submit(lane, () -> catchUp(lane, prepare).chain(() -> clean
                 ? Uni.createFrom().item(new Decided(lane.state, List.of()))
                 : decideAndAppend(lane, now -> new ExecutionCommand.Recover(waiting, now), null, true, Mode.DRIVE)),
-                Mode.DRIVE);
+                Mode.DRIVE).invoke(d -> children.takenUp(executionId, lane.state));
     }
 
     /** Brings an execution owned here up to date with its stream (another replica appended to it). */
@@ -420,6 +424,7 @@ public class ExecutionEngine {
                         if (owner) {
                             effects.afterAppend(lane, events, ranInline, holding.contains(lane.partition));
                         }
+                        children.afterAppend(lane, after, events);
                         appended.appended();
                         return new Decided(after, events);
                     })

@@ -55,9 +55,13 @@ final class TaskEffects {
     private final MeterRegistry metrics;
     private final Map<Class<?>, Counter> appendedCounters = new ConcurrentHashMap<>();
     private final BiFunction<String, Function<Instant, ExecutionCommand>, Uni<?>> recorder;
+    /** Starts the child of a workflow.run attempt (see {@link Children}). */
+    private final java.util.function.BiConsumer<Lane, TaskStarted> children;
 
     TaskEffects(ComponentRegistry components, ExecutionDecider decider, Vertx vertx, Clock clock,
-            MeterRegistry metrics, BiFunction<String, Function<Instant, ExecutionCommand>, Uni<?>> recorder) {
+            MeterRegistry metrics, BiFunction<String, Function<Instant, ExecutionCommand>, Uni<?>> recorder,
+            java.util.function.BiConsumer<Lane, TaskStarted> children) {
+        this.children = children;
         this.components = components;
         this.decider = decider;
         this.vertx = vertx;
@@ -240,11 +244,15 @@ final class TaskEffects {
         return earliest;
     }
 
-    /** The tasks whose running attempt only waits: they survive a change of driver (see {@code Recover}). */
+    /**
+     * The tasks whose running attempt only waits (a timer, or a sub-workflow's child): they survive a change of
+     * driver (see {@code Recover}).
+     */
     Set<String> waiting(Lane lane) {
         Set<String> out = new java.util.HashSet<>();
         for (TaskState t : lane.state.tasks().values()) {
-            if (t.status() == TaskStatus.RUNNING && wakesAt(lane, lane.state, t) != null) {
+            if (t.status() == TaskStatus.RUNNING
+                    && (wakesAt(lane, lane.state, t) != null || Children.runsChild(lane, t.taskId()))) {
                 out.add(t.taskId());
             }
         }
@@ -283,6 +291,10 @@ final class TaskEffects {
     private void dispatch(Lane lane, TaskStarted started) {
         String executionId = lane.executionId;
         TaskDefinition def = WorkflowIndex.of(lane.workflow).task(started.taskId(), lane.workflow);
+        if (io.harmonia.domain.execution.ChildRules.runsChild(def)) {
+            children.accept(lane, started); // a sub-workflow: nothing in flight, the child reports when it ends
+            return;
+        }
         TaskInvocation invocation = invocation(executionId, lane.state, def, started);
         Component component = components.get(def.component()).orElse(null);
         Uni<TaskResult> result = component == null

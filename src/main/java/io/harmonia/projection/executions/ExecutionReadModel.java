@@ -30,8 +30,8 @@ public class ExecutionReadModel {
     }
 
     private static final String UPSERT = "insert into executions (id, workflow_id, workflow_version, status,"
-            + " created_at, updated_at, stream_version, view, partition, wake_at)"
-            + " values ($1, $2, $3, $4, $5, $5, $6, $7::text::json, $8, $9)"
+            + " created_at, updated_at, stream_version, view, partition, wake_at, parent_id)"
+            + " values ($1, $2, $3, $4, $5, $5, $6, $7::text::json, $8, $9, $10)"
             + " on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at,"
             + " stream_version = excluded.stream_version, view = excluded.view, partition = excluded.partition,"
             + " wake_at = excluded.wake_at";
@@ -45,7 +45,8 @@ public class ExecutionReadModel {
         return Tuple.tuple(java.util.Arrays.asList(UUID.fromString(s.executionId()), UUID.fromString(s.workflowId()),
                 s.workflowVersion(), s.status().name(), now.atOffset(ZoneOffset.UTC), (int) s.version(),
                 ExecutionView.of(s, wf).toString(), (short) partition,
-                wake == null ? null : wake.atOffset(ZoneOffset.UTC)));
+                wake == null ? null : wake.atOffset(ZoneOffset.UTC),
+                s.parent() == null ? null : UUID.fromString(s.parent().executionId())));
     }
 
     /** Upserts rows made by {@link #row} (one per execution) in one round trip. */
@@ -102,7 +103,19 @@ public class ExecutionReadModel {
     /** A page of execution views, newest first, with the given status and workflow (when not null). */
     public Uni<ListQuery.Page<JsonNode>> list(String status, String workflowId, int limit, int offset,
             PageCursor after, int maxExactTotal) {
+        return list(status, workflowId, null, limit, offset, after, maxExactTotal);
+    }
+
+    /**
+     * A page of execution views, newest first, with the given status, workflow and parent execution (the children
+     * its workflow.run tasks started), each when not null.
+     */
+    public Uni<ListQuery.Page<JsonNode>> list(String status, String workflowId, String parentId, int limit,
+            int offset, PageCursor after, int maxExactTotal) {
         ListQuery query = new ListQuery("executions");
+        if (parentId != null) {
+            query.where("parent_id = ?", UUID.fromString(parentId));
+        }
         if (status != null) {
             query.where("status = ?", status);
         }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.definition.TaskDefinition;
 import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.ChildRules;
 import io.harmonia.domain.execution.ExecutionEvent.RestoredFrom;
+import io.harmonia.domain.execution.ParentLink;
 import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.Lineage;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -45,6 +47,7 @@ public final class ExecutionView {
         lineage(o, s);
         o.put("language", wf.language().external());
         boolean notReached = wf.stateMachine() && s.status().terminal();
+        parent(o, s);
         ObjectNode tasks = o.putObject("task_executions");
         for (TaskDefinition def : wf.tasks()) {
             TaskState t = s.task(def.id());
@@ -68,6 +71,14 @@ public final class ExecutionView {
                 }
             } else {
                 to.putNull("error");
+            }
+            if (ChildRules.runsChild(def)) {
+                String child = ChildRules.currentChild(s.executionId(), t);
+                if (child == null) {
+                    to.putNull("child_execution_id");
+                } else {
+                    to.put("child_execution_id", child);
+                }
             }
             time(to, "start_time", t.firstStartedAt());
             time(to, "end_time", t.endedAt());
@@ -115,6 +126,17 @@ public final class ExecutionView {
             o.putNull("last_checkpoint");
         } else {
             o.put("last_checkpoint", s.lastCheckpoint());
+        }
+    }
+
+    /** The task of the execution that started this one as a sub-workflow, or null. */
+    private static void parent(ObjectNode o, ExecutionState s) {
+        ParentLink p = s.parent();
+        if (p == null) {
+            o.putNull("parent");
+        } else {
+            o.putObject("parent").put("execution_id", p.executionId()).put("task_id", p.taskId())
+                    .put("run", p.run()).put("depth", p.depth());
         }
     }
 
