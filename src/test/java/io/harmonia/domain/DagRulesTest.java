@@ -647,7 +647,7 @@ class DagRulesTest {
             var result = TestDefinitions.VALIDATOR.validate(body);
             assertThat(result.valid()).isFalse();
             assertThat(result.problems()).extracting(p -> p.pointer()).contains("/tasks/0/run_if",
-                    "/tasks/1/run_if", "/tasks/2/run_if", "/error_handlers/0", "/error_handlers/1",
+                    "/tasks/1/run_if", "/tasks/2/run_if", "/error_handlers/0/handler_task", "/error_handlers/1/handler_task",
                     "/tasks/5/depends_on/0", "/error_handlers/3/error_type");
             assertThat(result.problems()).filteredOn(p -> p.pointer().equals("/tasks/1/run_if")).singleElement()
                     .satisfies(p -> assertThat(p.reason()).contains("all_succeeded").contains("sometimes"));

@@ -103,7 +103,7 @@ class StepValidationTest {
                      'error_handlers': [{'error_type': 'TIMEOUT', 'handler_step': 'missing'}]}""");
             assertThat(p).extracting(Problem::pointer).contains("/steps/0/transitions/0/to",
                     "/steps/0/on_error/0/to", "/steps/1/type", "/steps/1/transitions/0/condition",
-                    "/error_handlers/0");
+                    "/error_handlers/0/handler_step");
             assertThat(p).filteredOn(x -> x.pointer().equals("/steps/0/transitions/0/to")).extracting(Problem::reason)
                     .allMatch(r -> r.contains("unknown step 'nowhere'") && r.contains("[a, b]"));
         }
