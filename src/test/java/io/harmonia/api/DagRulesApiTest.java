@@ -150,8 +150,8 @@ class DagRulesApiTest {
                                     {'handler_task': 'k'}, 'cleanup']}"""))
                 .post("/api/workflows").then().statusCode(422).contentType("application/problem+json")
                 .body("status", equalTo(422))
-                .body("errors.pointer", hasItems("/tasks/0/run_if", "/tasks/1/run_if", "/error_handlers/0",
-                        "/error_handlers/1", "/tasks/4/depends_on/0", "/error_handlers/3/error_type",
+                .body("errors.pointer", hasItems("/tasks/0/run_if", "/tasks/1/run_if",
+                        "/error_handlers/0/handler_task", "/error_handlers/1/handler_task", "/tasks/4/depends_on/0", "/error_handlers/3/error_type",
                         "/error_handlers/4"))
                 .body("errors.detail", hasItem(containsString("ghost")))
                 .body("errors.detail", hasItem(containsString("sometimes")))

@@ -180,7 +180,7 @@ class StepsApiTest {
                 .contentType("application/problem+json")
                 .body("errors.pointer", org.hamcrest.Matchers.hasItems("/steps/0/transitions/0/to",
                         "/steps/0/transitions/1/condition", "/steps/2/type", "/steps/1/on_error/0/to",
-                        "/error_handlers/0"));
+                        "/error_handlers/0/handler_step"));
         given().contentType(ContentType.JSON).body(json("""
                 {'name': 'bad-graph', 'steps': [
                   {'id': 'a', 'type': 'core.echo', 'transitions': [{'to': 'b'}]},
