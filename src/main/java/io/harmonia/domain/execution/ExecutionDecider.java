@@ -260,6 +260,9 @@ public final class ExecutionDecider {
 
     private void recover(Decision d, WorkflowDefinition wf, java.util.Set<String> keep, Instant now) {
         long lost = d.state.running();
+        if (lost > 0 && d.state.table().fannedOut() > 0) {
+            lost -= ForEachRules.recoverItems(d, wf, keep, now); // items of a for_each: not in the definition
+        }
         for (int i = 0; i < d.index.size() && lost > 0; i++) {
             TaskState t = d.state.task(d.index.task(i).id());
             if (t.status() == TaskStatus.RUNNING && keep.contains(t.taskId())) {
@@ -278,6 +281,7 @@ public final class ExecutionDecider {
      */
     private void endTasks(Decision d, String reason, String message, Instant now) {
         boolean stateMachine = d.index.stateMachine();
+        ForEachRules.endItems(d, reason, message, now); // items of a for_each first, then their tasks
         for (int i = 0; i < d.index.size() && d.state.table().terminal() < d.index.size(); i++) {
             TaskState t = d.state.task(d.index.task(i).id());
             if (t.status() == TaskStatus.PENDING && stateMachine) {

@@ -25,7 +25,7 @@ final class StepRules {
     static void finishIfDone(Decision d, WorkflowDefinition wf, Instant now) {
         ExecutionState s = d.state;
         if (s.status().terminal() || s.running() > 0 || s.table().retryingCount() > 0
-                || !s.table().ready(1).isEmpty()) {
+                || !s.table().ready(1).isEmpty() || s.table().fannedOut() > 0) {
             return;
         }
         for (ExecutionEvent e : d.events) {
