@@ -42,7 +42,7 @@ public final class ExecutionEvolver {
         } else if (event instanceof TaskCompleted e) {
             TaskState t = s.task(e.taskId());
             // a for_each task completes without its output in the event: the list of its items' outputs, assembled here
-            JsonNode output = t.status() == TaskStatus.FANNED_OUT && e.output() == null
+            JsonNode output = t.status() == TaskStatus.FANNED_OUT && (e.output() == null || e.output().isNull())
                     ? ForEachEvolution.outputs(s, e.taskId()) : e.output();
             return s.withTask(t.completed(output, e.at()), v);
         } else if (event instanceof TaskFailed e) {
