@@ -364,6 +364,38 @@ class ForEachRulesTest {
             s.complete("after", json("{}"));
             assertThat(s.state.status()).isEqualTo(ExecutionStatus.COMPLETED);
         }
+        @Test
+        void aRestoreFromACheckpointTakenMidFanOutRunsEveryItemAgain() {
+            Spec s = new Spec(FETCH);
+            s.start("{'items': ['a', 'b', 'c']}");
+            s.complete("x[0]", json("{'r': 0}"));
+            var cp = (ExecutionEvent.CheckpointCreated) s.when(new ExecutionCommand.Checkpoint(s.now)).get(0);
+
+            Spec copy = new Spec(FETCH);
+            List<ExecutionEvent> events = copy.when(new ExecutionCommand.Restore(
+                    "00000000-0000-0000-0000-0000000000f2", cp.checkpointId(), cp.snapshot(), s.now.plusMillis(1)));
+            assertThat(of(events, ForEachExpanded.class)).singleElement()
+                    .satisfies(e -> assertThat(e.count()).isEqualTo(3));
+            assertThat(of(events, TaskScheduled.class)).extracting(TaskScheduled::taskId)
+                    .containsExactly("x[0]", "x[1]", "x[2]");
+            copy.drainItems("x", 3);
+            copy.complete("after", json("{}"));
+            assertThat(copy.state.status()).isEqualTo(ExecutionStatus.COMPLETED);
+            assertThat(copy.state.task("x").output()).isEqualTo(json("[{'v': 'a'}, {'v': 'b'}, {'v': 'c'}]"));
+        }
+
+        @Test
+        void aPausedExecutionStartsNoNewItemUntilItResumes() {
+            Spec s = new Spec(FETCH);
+            s.start("{'items': ['a', 'b', 'c', 'd']}");
+            s.when(new ExecutionCommand.Pause("wait", s.now));
+            List<ExecutionEvent> events = s.complete("x[0]", json("{}"));
+            assertThat(of(events, TaskStarted.class)).isEmpty();
+            s.complete("x[1]", json("{}"));
+            assertThat(s.state.status()).as("items still waiting: not done").isEqualTo(ExecutionStatus.PAUSED);
+            List<ExecutionEvent> resumed = s.when(new ExecutionCommand.Resume(s.now.plusMillis(1)));
+            assertThat(of(resumed, TaskStarted.class)).extracting(TaskStarted::taskId).containsExactly("x[2]", "x[3]");
+        }
     }
 
     @Nested

@@ -24,8 +24,9 @@ final class ForEachEvolution {
         if (f == null || after.run() != f.run()) {
             return s;
         }
-        TaskStatus was = before.run() == f.run() ? before.status() : TaskStatus.PENDING;
         TaskStatus is = after.status();
+        // scheduled: a new life of the item (an item carried by a restore from a checkpoint has the same run number)
+        TaskStatus was = before.run() == f.run() && is != TaskStatus.SCHEDULED ? before.status() : TaskStatus.PENDING;
         int started = was == TaskStatus.SCHEDULED && is == TaskStatus.RUNNING ? 1 : 0;
         int active = (holdsPlace(is) ? 1 : 0) - (holdsPlace(was) ? 1 : 0);
         int completed = delta(was, is, TaskStatus.COMPLETED);
