@@ -263,6 +263,23 @@ class ForEachRulesTest {
         }
 
         @Test
+        void theTasksStateMappingRunsOnceWithTheListAsOutput() {
+            WorkflowDefinition wf = workflow("""
+                    {'name': 'mapped', 'tasks': [
+                      {'id': 'x', 'component': 'core', 'action': 'echo', 'for_each': '${input.items}',
+                       'input': {'v': '${item}'}, 'state': {'count': '${size(output)}', 'first': '${output[0].v}'}}]}""");
+            Spec s = new Spec(wf);
+            s.start("{'items': [7, 8, 9]}");
+            s.drainItems("x", 3);
+
+            assertThat(of(s.all, ExecutionEvent.StateUpdated.class)).singleElement().satisfies(e -> {
+                assertThat(e.taskId()).isEqualTo("x");
+                assertThat(e.patch()).isEqualTo(json("{'count': 3, 'first': 7}"));
+            });
+            assertThat(s.state.status()).isEqualTo(ExecutionStatus.COMPLETED);
+        }
+
+        @Test
         void aFalseConditionSkipsTheTaskWithoutExpandingIt() {
             WorkflowDefinition wf = workflow("""
                     {'name': 'cond', 'tasks': [

@@ -204,8 +204,9 @@ public final class ExecutionDecider {
             return;
         }
         TaskDefinition def = d.index.task(c.taskId(), wf);
+        boolean item = ForEachRules.isItem(c.taskId()); // an item: its task maps the list once (ForEachRules)
         JsonNode patch = null;
-        if (def.writesState()) {
+        if (def.writesState() && !item) {
             try {
                 patch = HistoryRules.stateWrite(def, c.output(), d, limits, c.now());
             } catch (ExpressionException e) {
@@ -222,7 +223,7 @@ public final class ExecutionDecider {
         if (patch != null) {
             d.add(new StateUpdated(c.taskId(), c.run(), patch, false, c.now()));
         }
-        if (def.checkpoint()) {
+        if (def.checkpoint() && !item) {
             d.checkpointAfter = "task:" + c.taskId();
         }
     }
