@@ -186,6 +186,19 @@ public class ExecutionResource {
         return executions.resume(id).map(ExecutionResource::status);
     }
 
+    @Inject
+    io.harmonia.application.ItemsService items;
+
+    /** The items of a for_each task, in index order, a page at a time: {@code ?limit=&offset=}. */
+    @GET
+    @Path("/{id}/tasks/{taskId}/items")
+    public Uni<JsonNode> items(@RestPath String id, @RestPath String taskId, @RestQuery String limit,
+            @RestQuery String offset) {
+        int max = Paging.number("limit", limit, 50, 1, Paging.MAX_LIMIT);
+        int from = Paging.number("offset", offset, 0, 0, Integer.MAX_VALUE);
+        return items.items(id, taskId, max, from);
+    }
+
     /** The execution's event history, in order, a page at a time: {@code ?after=<sequence>&limit=}. */
     @GET
     @Path("/{id}/events")

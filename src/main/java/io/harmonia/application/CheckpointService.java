@@ -153,7 +153,7 @@ public class CheckpointService {
         ExecutionSnapshot snap = cp.snapshot();
         return workflows.definition(snap.workflowId(), snap.workflowVersion()).chain(wf -> {
             Uni<WorkflowDefinition> at = Uni.createFrom().item(wf);
-            return (wf.tasks().size() > ExecutionEngine.LARGE_WORKFLOW_TASKS ? at.emitOn(Infrastructure.getDefaultWorkerPool()) : at)
+            return (ExecutionEngine.large(wf) ? at.emitOn(Infrastructure.getDefaultWorkerPool()) : at)
                     .map(def -> CheckpointView.of(cp, def, withTasks));
         });
     }

@@ -36,6 +36,9 @@ public final class CloudEventRecords {
      * {@code io.harmonia.workflow.defined}.
      */
     public static String type(String eventType) {
+        if ("ForEachExpanded".equals(eventType)) {
+            return "io.harmonia.task.fanned_out"; // a task event, named as in the streams (task_fanned_out)
+        }
         String[] words = eventType.split("(?<=[a-z])(?=[A-Z])");
         StringBuilder b = new StringBuilder("io.harmonia.").append(words[0].toLowerCase(Locale.ROOT)).append('.');
         for (int i = 1; i < words.length; i++) {

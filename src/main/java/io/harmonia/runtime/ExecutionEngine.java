@@ -458,8 +458,24 @@ public class ExecutionEngine {
      */
     private static Uni<Void> offLoopIfLarge(Lane lane) {
         Uni<Void> now = Uni.createFrom().voidItem();
-        return lane.workflow.tasks().size() > LARGE_WORKFLOW_TASKS
-                ? now.emitOn(Infrastructure.getDefaultWorkerPool()) : now;
+        return large(lane.workflow) ? now.emitOn(Infrastructure.getDefaultWorkerPool()) : now;
+    }
+
+    /**
+     * Whether decisions about (and views of) executions of {@code wf} run off the event loop: it has more than
+     * {@link #LARGE_WORKFLOW_TASKS} tasks, or a for_each (whose fan-out may hold up to
+     * {@code harmonia.flow.max-items} items: expanding it, ending it and cancelling its items are O(items)).
+     */
+    public static boolean large(WorkflowDefinition wf) {
+        if (wf.tasks().size() > LARGE_WORKFLOW_TASKS) {
+            return true;
+        }
+        for (var t : wf.tasks()) {
+            if (t.fansOut()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean transientFailure(Throwable t) {

@@ -33,6 +33,7 @@ public final class StreamTypes {
         BY_EVENT_TYPE.put("ExecutionRerun", "workflow_rerun");
         BY_EVENT_TYPE.put("ExecutionDerived", "workflow_derived");
         BY_EVENT_TYPE.put("TransitionTaken", "transition_taken");
+        BY_EVENT_TYPE.put("ForEachExpanded", "task_fanned_out");
     }
 
     /** Every stream event name, in the order of an execution's life. */

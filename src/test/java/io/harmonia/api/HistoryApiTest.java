@@ -226,7 +226,7 @@ class HistoryApiTest {
         pool.preparedQuery("update events set payload = jsonb_set(payload::jsonb, '{output,v}', '41')::text::json"
                         + " where stream_id = $1 and stream_version = $2")
                 .execute(Tuple.of(StreamIds.execution(run.executionId), completedA)).await().indefinitely();
-        given().get("/api/executions/" + run.executionId + "/verify").then().statusCode(200)
+        given().get("/api/executions/" + run.executionId + "/verify").then().log().ifValidationFails().statusCode(200)
                 .body("result", equalTo("diverged")).body("events", equalTo(events.size()))
                 .body("divergence.sequence", equalTo(scheduledB))
                 .body("divergence.stored.type", equalTo("TaskScheduled"))
@@ -306,7 +306,7 @@ class HistoryApiTest {
         JsonNode after = given().get("/api/executions/" + run.executionId + "?at_sequence=1").then()
                 .statusCode(200).extract().as(JsonNode.class);
         assertThat((Object) after).isEqualTo(before);
-        given().get("/api/executions/" + run.executionId + "/verify").then().statusCode(200)
+        given().get("/api/executions/" + run.executionId + "/verify").then().log().ifValidationFails().statusCode(200)
                 .body("result", equalTo("same"));
     }
 
@@ -335,6 +335,30 @@ class HistoryApiTest {
                 .body("events", equalTo(old.events().size()));
     }
 
+    @Test
+    void aForEachOfSleepItemsAndOneWhoseItemFailsAreTheSame() {
+        Run run = Run.of("""
+                {"name": "history-for-each", "output": {"all": "${tasks.each.output}", "n": "${tasks.n.output.n}"},
+                 "tasks": [
+                   {"id": "each", "component": "core", "action": "sleep", "for_each": "${input.items}",
+                    "max_parallel": 2, "input": {"ms": "${item}"}},
+                   {"id": "n", "component": "core", "action": "echo", "depends_on": ["each"],
+                    "input": {"n": "${size(tasks.each.output)}"}}]}""", "{\"items\": [5, 1, 5, 1]}");
+        JsonPath done = Api.awaitFinished(run.executionId);
+        assertThat(done.getString("status")).isEqualTo("COMPLETED");
+        assertThat(done.getInt("output.n")).isEqualTo(4);
+        checkAndRecord(run, "for-each", "a for_each of 4 core.sleep items, 2 at a time (ForEachExpanded, items"
+                + " each[0..3]); its task completes with the list, a downstream task reads its size");
+
+        Run failing = Run.of("""
+                {"name": "history-for-each-failed", "tasks": [
+                   {"id": "each", "component": "core", "action": "sleep", "for_each": "${input.items}",
+                    "max_parallel": 1, "input": {"ms": "${item}"}}]}""", "{\"items\": [0, -1, 5, 5]}");
+        assertThat(Api.awaitFinished(failing.executionId).getString("status")).isEqualTo("FAILED");
+        checkAndRecord(failing, "for-each-failed", "a for_each whose item 1 fails: the items not yet run are"
+                + " canceled (FOR_EACH_FAILED), then the task and the execution fail");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A workflow defined and one execution of it started. */
@@ -356,7 +380,7 @@ class HistoryApiTest {
     /** Verify says "same", the time travel to the last event is the view, and the history is recorded if asked. */
     private void checkAndRecord(Run run, String name, String description) {
         List<Stored> events = storedEvents(run.executionId);
-        given().get("/api/executions/" + run.executionId + "/verify").then().statusCode(200)
+        given().get("/api/executions/" + run.executionId + "/verify").then().log().ifValidationFails().statusCode(200)
                 .body("execution_id", equalTo(run.executionId)).body("events", equalTo(events.size()))
                 .body("result", equalTo("same")).body("divergence", equalTo(null));
         record(run, name, description);

@@ -211,8 +211,9 @@ public final class ExecutionDecider {
             return;
         }
         TaskDefinition def = d.index.task(c.taskId(), wf);
+        boolean item = ForEachRules.isItem(c.taskId()); // an item: its task maps the list once (ForEachRules)
         JsonNode patch = null;
-        if (def.writesState()) {
+        if (def.writesState() && !item) {
             try {
                 patch = HistoryRules.stateWrite(def, c.output(), d, limits, c.now());
             } catch (ExpressionException e) {
@@ -229,7 +230,7 @@ public final class ExecutionDecider {
         if (patch != null) {
             d.add(new StateUpdated(c.taskId(), c.run(), patch, false, c.now()));
         }
-        if (def.checkpoint()) {
+        if (def.checkpoint() && !item) {
             d.checkpointAfter = "task:" + c.taskId();
         }
     }
@@ -267,6 +268,9 @@ public final class ExecutionDecider {
 
     private void recover(Decision d, WorkflowDefinition wf, java.util.Set<String> keep, Instant now) {
         long lost = d.state.running();
+        if (lost > 0 && d.state.table().fannedOut() > 0) {
+            lost -= ForEachRules.recoverItems(d, wf, keep, now); // items of a for_each: not in the definition
+        }
         for (int i = 0; i < d.index.size() && lost > 0; i++) {
             TaskState t = d.state.task(d.index.task(i).id());
             if (t.status() == TaskStatus.RUNNING && keep.contains(t.taskId())) {
@@ -285,6 +289,7 @@ public final class ExecutionDecider {
      */
     private void endTasks(Decision d, String reason, String message, Instant now) {
         boolean stateMachine = d.index.stateMachine();
+        ForEachRules.endItems(d, reason, message, now); // items of a for_each first, then their tasks
         for (int i = 0; i < d.index.size() && d.state.table().terminal() < d.index.size(); i++) {
             TaskState t = d.state.task(d.index.task(i).id());
             if (t.status() == TaskStatus.PENDING && stateMachine) {

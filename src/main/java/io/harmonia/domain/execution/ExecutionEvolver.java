@@ -1,5 +1,6 @@
 package io.harmonia.domain.execution;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.harmonia.domain.execution.ExecutionEvent.CheckpointCreated;
 import io.harmonia.domain.execution.ExecutionEvent.CheckpointRestored;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionCanceled;
@@ -39,7 +40,11 @@ public final class ExecutionEvolver {
         } else if (event instanceof TaskStarted e) {
             return s.withTask(s.task(e.taskId()).started(e.attempt(), e.deadline(), e.at()), v);
         } else if (event instanceof TaskCompleted e) {
-            return s.withTask(s.task(e.taskId()).completed(e.output(), e.at()), v);
+            TaskState t = s.task(e.taskId());
+            // a for_each task completes without its output in the event: the list of its items' outputs, assembled here
+            JsonNode output = t.status() == TaskStatus.FANNED_OUT && (e.output() == null || e.output().isNull())
+                    ? ForEachEvolution.outputs(s, e.taskId()) : e.output();
+            return s.withTask(t.completed(output, e.at()), v);
         } else if (event instanceof TaskFailed e) {
             return s.withTask(s.task(e.taskId()).failed(e.run(), e.attempt(), e.errorType(), e.message(), e.at()), v);
         } else if (event instanceof TaskRetryScheduled e) {

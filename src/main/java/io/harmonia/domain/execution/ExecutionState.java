@@ -101,7 +101,11 @@ public record ExecutionState(
     }
 
     ExecutionState withTask(TaskState t, long newVersion) {
-        return withTable(table.with(t), newVersion);
+        ExecutionState next = withTable(table.with(t), newVersion);
+        if (!fanOuts.byTask().isEmpty() && ForEachRules.isItem(t.taskId())) {
+            next = ForEachEvolution.item(next, task(t.taskId()), t, newVersion); // the fan-out's counters
+        }
+        return next;
     }
 
     ExecutionState withTable(TaskTable newTable, long newVersion) {

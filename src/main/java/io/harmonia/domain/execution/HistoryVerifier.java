@@ -298,7 +298,8 @@ public final class HistoryVerifier {
 
     private static RetryPolicy policy(WorkflowDefinition wf, String taskId) {
         WorkflowIndex index = WorkflowIndex.of(wf);
-        return index.position(taskId) < 0 ? null : index.task(taskId, wf).retry();
+        String id = ForEachRules.isItem(taskId) ? ForEachRules.taskOf(taskId) : taskId; // an item: its task's policy
+        return index.position(id) < 0 ? null : index.task(id, wf).retry();
     }
 
     // ---- comparing ----

@@ -47,7 +47,9 @@ final class StepRules {
     /** Looks at one event of the decision (in order, each once): a step that ended chooses the next. */
     static void after(ExecutionEvent e, Decision d, WorkflowDefinition wf, Instant now) {
         if (e instanceof TaskCompleted c) {
-            completed(d.index.task(c.taskId(), wf), c.run(), c.output(), d, wf, now);
+            TaskDefinition def = d.index.task(c.taskId(), wf);
+            // a for_each step's TaskCompleted carries no output: its output is the items' list the state assembled
+            completed(def, c.run(), def.fansOut() ? d.state.task(c.taskId()).output() : c.output(), d, wf, now);
         } else if (e instanceof TaskFailed f) {
             failed(d.index.task(f.taskId(), wf), f, d, wf, now);
         }
@@ -180,7 +182,7 @@ final class StepRules {
     static void finishIfDone(Decision d, WorkflowDefinition wf, Instant now) {
         ExecutionState s = d.state;
         if (s.status().terminal() || s.running() > 0 || s.table().retryingCount() > 0
-                || !s.table().ready(1).isEmpty() || !s.fanOuts().byTask().isEmpty() || d.index.size() == 0) {
+                || !s.table().ready(1).isEmpty() || s.table().fannedOut() > 0 || d.index.size() == 0) {
             return;
         }
         String current = currentStep(s, d.index);

@@ -78,6 +78,12 @@ public record TaskState(
                 firstStartedAt, startedAt, at, null, null);
     }
 
+    /** A for_each task whose items were scheduled: it waits for them (no attempt of its own). */
+    TaskState fannedOut(int newRun, Instant at) {
+        return new TaskState(taskId, TaskStatus.FANNED_OUT, newRun, 0, null, null, null, null, at, at, at, null, null,
+                null);
+    }
+
     TaskState timedOut() {
         return new TaskState(taskId, status, run, attempt, input, output, "TIMEOUT", "attempt " + attempt
                 + " timed out", scheduledAt, firstStartedAt, startedAt, endedAt, null, retryAt);

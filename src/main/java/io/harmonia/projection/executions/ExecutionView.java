@@ -9,6 +9,7 @@ import io.harmonia.domain.execution.ChildRules;
 import io.harmonia.domain.execution.ExecutionEvent.RestoredFrom;
 import io.harmonia.domain.execution.ParentLink;
 import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.FanOuts;
 import io.harmonia.domain.execution.Lineage;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.harmonia.domain.execution.TaskState;
@@ -85,6 +86,9 @@ public final class ExecutionView {
             if (t.status() == TaskStatus.RETRYING) {
                 time(to, "retry_at", t.retryAt());
             }
+            if (def.fansOut()) {
+                items(to, s, def.id(), t);
+            }
             JsonNode taskState = s.stateData().task(def.id());
             if (taskState != null) {
                 to.set("state", taskState);
@@ -95,6 +99,21 @@ public final class ExecutionView {
         }
         StepPath.handledErrors(o, s);
         return o;
+    }
+
+    /**
+     * A for_each task's items, counted (listed one by one at {@code GET .../tasks/{taskId}/items}): null before it
+     * fanned out.
+     */
+    private static void items(ObjectNode to, ExecutionState s, String taskId, TaskState t) {
+        FanOuts.FanOut f = s.fanOuts().of(taskId);
+        if (f == null || f.run() != t.run()) {
+            to.putNull("items");
+            return;
+        }
+        to.putObject("items").put("total", f.count()).put("completed", f.completed()).put("failed", f.failed())
+                .put("canceled", f.canceled()).put("running", f.active())
+                .put("pending", f.count() - f.active() - f.finished()).put("max_parallel", f.maxParallel());
     }
 
     /** Where the execution came from and what came from it; {@code last_checkpoint} is a sequence or null. */
