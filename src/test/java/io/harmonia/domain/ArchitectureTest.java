@@ -76,6 +76,18 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * Components are called by the runtime and never call up into it: a sub-workflow ({@code workflow.run}) is
+     * started by the runtime ({@code runtime.Children}), not by a component that would start executions itself.
+     */
+    @Test
+    void componentsUseNeitherTheRuntimeNorTheApplication() {
+        noClasses().that().resideInAPackage("io.harmonia.component..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.runtime..",
+                        "io.harmonia.application..", "io.harmonia.api..", "io.harmonia.eventstore..")
+                .check(classes);
+    }
+
     /** The REST layer goes through the application's use cases, never to the runtime or the store directly. */
     @Test
     void apiDoesNotUseTheRuntime() {
