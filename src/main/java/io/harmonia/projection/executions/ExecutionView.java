@@ -163,7 +163,8 @@ public final class ExecutionView {
         return n == null ? JsonNodeFactory.instance.nullNode() : n;
     }
 
-    private static void time(ObjectNode o, String field, Instant t) {
+    /** {@code field}: the instant as ISO-8601 text, or null. */
+    static void time(ObjectNode o, String field, Instant t) {
         if (t == null) {
             o.putNull(field);
         } else {

@@ -11,7 +11,6 @@ import io.harmonia.domain.execution.ExecutionState;
 import io.harmonia.domain.execution.FanOuts;
 import io.harmonia.domain.execution.TaskState;
 import io.harmonia.domain.execution.TaskStatus;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -61,8 +60,8 @@ public final class ItemsView {
             } else {
                 it.putNull("error");
             }
-            time(it, "start_time", ofRun ? t.firstStartedAt() : null);
-            time(it, "end_time", ofRun ? t.endedAt() : null);
+            ExecutionView.time(it, "start_time", ofRun ? t.firstStartedAt() : null);
+            ExecutionView.time(it, "end_time", ofRun ? t.endedAt() : null);
         }
         if (end < (current ? fan.count() : 0)) {
             o.put("next_offset", end);
@@ -70,13 +69,5 @@ public final class ItemsView {
             o.putNull("next_offset");
         }
         return o;
-    }
-
-    private static void time(ObjectNode o, String field, Instant t) {
-        if (t == null) {
-            o.putNull(field);
-        } else {
-            o.put(field, t.toString());
-        }
     }
 }
