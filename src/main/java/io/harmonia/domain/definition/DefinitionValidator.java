@@ -138,7 +138,10 @@ public final class DefinitionValidator {
             problems.add(new Problem("", "expected either tasks (a DAG joined by depends_on) or steps (a state"
                     + " machine joined by transitions), found both"));
         }
-        List<TaskDefinition> tasks = stateMachine ? steps(stepsNode, problems) : tasks(tasksNode, problems);
+        List<TaskDefinition> tasks = stateMachine
+                ? StepReader.steps(stepsNode, (n, p, pr) -> task(n, p, pr, TASK_FIELDS), this::transitionProblems,
+                        problems)
+                : tasks(tasksNode, problems);
         Language language = stateMachine ? Language.STEPS : Language.TASKS;
         String startAt = optionalText(body, "start_at", "", problems);
         if (startAt != null && !stateMachine) {
@@ -146,13 +149,13 @@ public final class DefinitionValidator {
                     + " without depends_on)"));
         } else if (startAt != null && tasks.stream().noneMatch(t -> t.id().equals(startAt))) {
             problems.add(new Problem("/start_at", "start_at names unknown step '" + startAt + "'; known steps are "
-                    + ids(tasks)));
+                    + tasks.stream().map(TaskDefinition::id).toList()));
         }
         Integer maxIterations = positiveInt(body, "max_iterations", "", MAX_ITERATIONS_LIMIT, problems);
         List<ErrorRoute> handlers = StepReader.routes(body.get("error_handlers"), "/error_handlers",
                 stateMachine ? List.of("handler_step", "handler_task") : List.of("handler_task", "handler_step"),
                 problems);
-        handlerProblems(handlers, tasks, stateMachine, problems);
+        ErrorHandlers.problems(handlers, tasks, stateMachine, problems);
         JsonNode metadata = body.get("metadata");
         WorkflowDefinition definition = new WorkflowDefinition(null, 0, name, description,
                 schema == null || schema.isNull() ? null : schema, output == null || output.isNull() ? null : output,
@@ -406,114 +409,7 @@ public final class DefinitionValidator {
                 checkpoint != null && checkpoint.asBoolean(false), StepRouting.NONE, runIf, forEach);
     }
 
-    /** A state machine's steps, each read as the task it runs as (see {@link StepReader}). */
-    private List<TaskDefinition> steps(JsonNode stepsNode, List<Problem> problems) {
-        List<TaskDefinition> steps = new ArrayList<>();
-        if (!stepsNode.isArray()) {
-            problems.add(new Problem("/steps", "expected an array of steps, found " + kind(stepsNode)));
-            return steps;
-        }
-        if (stepsNode.isEmpty()) {
-            problems.add(new Problem("/steps", "expected at least one step, found an empty list"));
-            return steps;
-        }
-        Map<String, String> pointerById = new LinkedHashMap<>();
-        Map<String, List<Transition>> transitionsById = new LinkedHashMap<>();
-        Map<String, List<ErrorRoute>> routesById = new LinkedHashMap<>();
-        for (int i = 0; i < stepsNode.size(); i++) {
-            String ptr = "/steps/" + i;
-            JsonNode step = stepsNode.get(i);
-            int before = problems.size();
-            ObjectNode asTask = StepReader.asTask(step, ptr, problems);
-            if (asTask == null) {
-                continue;
-            }
-            boolean typeReported = problems.subList(before, problems.size()).stream()
-                    .anyMatch(p -> p.pointer().equals(ptr + "/type"));
-            List<Problem> own = new ArrayList<>();
-            TaskDefinition t = task(asTask, ptr, own, TASK_FIELDS);
-            own.stream().map(p -> new Problem(StepReader.stepPointer(p.pointer(), ptr), p.reason()))
-                    .filter(p -> !(typeReported && p.pointer().equals(ptr + "/type"))) // one problem per bad type
-                    .forEach(problems::add);
-            List<Transition> transitions = StepReader.transitions(step.get("transitions"), ptr + "/transitions",
-                    (p, c) -> {
-                        for (String reason : expressions.check(unwrap(c), IN_TRANSITION)) {
-                            problems.add(new Problem(p, "condition '" + c + "' does not compile: " + reason));
-                        }
-                    }, problems);
-            List<ErrorRoute> onError = StepReader.routes(step.get("on_error"), ptr + "/on_error", List.of("to"),
-                    problems);
-            Integer maxIterations = positiveInt(step, "max_iterations", ptr, MAX_ITERATIONS_LIMIT, problems);
-            if (t == null) {
-                continue;
-            }
-            if (pointerById.containsKey(t.id())) {
-                problems.add(new Problem(ptr + "/id", "duplicate step id '" + t.id()
-                        + "': already used by the step at " + pointerById.get(t.id())));
-                continue;
-            }
-            pointerById.put(t.id(), ptr);
-            transitionsById.put(t.id(), transitions);
-            routesById.put(t.id(), onError);
-            steps.add(t.withRouting(new StepRouting(transitions, onError, maxIterations)));
-        }
-        for (TaskDefinition t : steps) {
-            String ptr = pointerById.get(t.id());
-            List<Transition> transitions = transitionsById.get(t.id());
-            for (int i = 0; i < transitions.size(); i++) {
-                if (!pointerById.containsKey(transitions.get(i).to())) {
-                    problems.add(new Problem(ptr + "/transitions/" + i + "/to", "step '" + t.id() + "' has a"
-                            + " transition to unknown step '" + transitions.get(i).to() + "'; known steps are "
-                            + pointerById.keySet()));
-                }
-            }
-            List<ErrorRoute> routes = routesById.get(t.id());
-            for (int i = 0; i < routes.size(); i++) {
-                if (!pointerById.containsKey(routes.get(i).to())) {
-                    problems.add(new Problem(ptr + "/on_error/" + i + "/to", "step '" + t.id() + "' routes errors"
-                            + " to unknown step '" + routes.get(i).to() + "'; known steps are "
-                            + pointerById.keySet()));
-                }
-            }
-        }
-        return steps;
-    }
-
-    /** Every handler names an existing task or step; a DAG's handler runs only on failure, so it has no depends_on. */
-    private static void handlerProblems(List<ErrorRoute> handlers, List<TaskDefinition> tasks, boolean stateMachine,
-            List<Problem> problems) {
-        for (int i = 0; i < handlers.size(); i++) {
-            String target = handlers.get(i).to();
-            Optional<TaskDefinition> t = tasks.stream().filter(x -> x.id().equals(target)).findFirst();
-            String field = stateMachine ? "handler_step" : "handler_task";
-            if (t.isEmpty()) {
-                problems.add(new Problem("/error_handlers/" + i + "/" + field, "error handler " + i + " names unknown "
-                        + (stateMachine ? "step" : "task") + " '" + target + "'; known are " + ids(tasks)
-                        + " (" + field + ")"));
-            } else if (!stateMachine && !t.get().dependsOn().isEmpty()) {
-                problems.add(new Problem("/error_handlers/" + i + "/" + field, "error handler task '" + target + "' has"
-                        + " depends_on " + t.get().dependsOn() + "; expected none: a handler task runs only when a"
-                        + " task fails for good, with that failure as 'error'"));
-            }
-        }
-        if (stateMachine || handlers.isEmpty()) {
-            return;
-        }
-        Set<String> handlerTasks = new java.util.HashSet<>();
-        handlers.forEach(h -> handlerTasks.add(h.to()));
-        for (int i = 0; i < tasks.size(); i++) {
-            List<String> deps = tasks.get(i).dependsOn();
-            for (int j = 0; j < deps.size(); j++) {
-                if (handlerTasks.contains(deps.get(j))) {
-                    problems.add(new Problem("/tasks/" + i + "/depends_on/" + j, "task '" + tasks.get(i).id()
-                            + "' depends on error handler task '" + deps.get(j) + "'; expected no task to depend on"
-                            + " a handler (it runs only when a task fails, and may never run)"));
-                }
-            }
-        }
-    }
-
-    private static Integer positiveInt(JsonNode node, String field, String ptr, int max, List<Problem> problems) {
+    static Integer positiveInt(JsonNode node, String field, String ptr, int max, List<Problem> problems) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -526,8 +422,11 @@ public final class DefinitionValidator {
         return v.intValue();
     }
 
-    private static List<String> ids(List<TaskDefinition> tasks) {
-        return tasks.stream().map(TaskDefinition::id).toList();
+    /** A transition's condition compiles, with the step's {@code output} in scope. */
+    private void transitionProblems(String ptr, String condition, List<Problem> problems) {
+        for (String reason : expressions.check(unwrap(condition), IN_TRANSITION)) {
+            problems.add(new Problem(ptr, "condition '" + condition + "' does not compile: " + reason));
+        }
     }
 
     private void templateProblems(JsonNode template, String ptr, Set<String> unbound, List<Problem> problems) {

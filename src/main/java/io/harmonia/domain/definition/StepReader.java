@@ -3,6 +3,7 @@ package io.harmonia.domain.definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,6 +102,87 @@ final class StepReader {
             return stepPtr + "/type";
         }
         return pointer;
+    }
+
+    /** A state machine's steps, each read as the task it runs as (see {@link StepReader}). */
+    /** Reads one task-shaped object (the validator's task reader). */
+    interface TaskReader {
+        TaskDefinition read(JsonNode node, String ptr, List<Problem> problems);
+    }
+
+    /** Checks one transition condition. */
+    interface ConditionCheck {
+        void check(String ptr, String condition, List<Problem> problems);
+    }
+
+    static List<TaskDefinition> steps(JsonNode stepsNode, TaskReader tasks, ConditionCheck conditions,
+            List<Problem> problems) {
+        List<TaskDefinition> steps = new ArrayList<>();
+        if (!stepsNode.isArray()) {
+            problems.add(new Problem("/steps", "expected an array of steps, found " + DefinitionValidator.kind(stepsNode)));
+            return steps;
+        }
+        if (stepsNode.isEmpty()) {
+            problems.add(new Problem("/steps", "expected at least one step, found an empty list"));
+            return steps;
+        }
+        Map<String, String> pointerById = new LinkedHashMap<>();
+        Map<String, List<Transition>> transitionsById = new LinkedHashMap<>();
+        Map<String, List<ErrorRoute>> routesById = new LinkedHashMap<>();
+        for (int i = 0; i < stepsNode.size(); i++) {
+            String ptr = "/steps/" + i;
+            JsonNode step = stepsNode.get(i);
+            int before = problems.size();
+            ObjectNode asTask = asTask(step, ptr, problems);
+            if (asTask == null) {
+                continue;
+            }
+            boolean typeReported = problems.subList(before, problems.size()).stream()
+                    .anyMatch(p -> p.pointer().equals(ptr + "/type"));
+            List<Problem> own = new ArrayList<>();
+            TaskDefinition t = tasks.read(asTask, ptr, own);
+            own.stream().map(p -> new Problem(stepPointer(p.pointer(), ptr), p.reason()))
+                    .filter(p -> !(typeReported && p.pointer().equals(ptr + "/type"))) // one problem per bad type
+                    .forEach(problems::add);
+            List<Transition> transitions = transitions(step.get("transitions"), ptr + "/transitions",
+                    (p, c) -> conditions.check(p, c, problems), problems);
+            List<ErrorRoute> onError = routes(step.get("on_error"), ptr + "/on_error", List.of("to"),
+                    problems);
+            Integer maxIterations = DefinitionValidator.positiveInt(step, "max_iterations", ptr,
+                    DefinitionValidator.MAX_ITERATIONS_LIMIT, problems);
+            if (t == null) {
+                continue;
+            }
+            if (pointerById.containsKey(t.id())) {
+                problems.add(new Problem(ptr + "/id", "duplicate step id '" + t.id()
+                        + "': already used by the step at " + pointerById.get(t.id())));
+                continue;
+            }
+            pointerById.put(t.id(), ptr);
+            transitionsById.put(t.id(), transitions);
+            routesById.put(t.id(), onError);
+            steps.add(t.withRouting(new StepRouting(transitions, onError, maxIterations)));
+        }
+        for (TaskDefinition t : steps) {
+            String ptr = pointerById.get(t.id());
+            List<Transition> transitions = transitionsById.get(t.id());
+            for (int i = 0; i < transitions.size(); i++) {
+                if (!pointerById.containsKey(transitions.get(i).to())) {
+                    problems.add(new Problem(ptr + "/transitions/" + i + "/to", "step '" + t.id() + "' has a"
+                            + " transition to unknown step '" + transitions.get(i).to() + "'; known steps are "
+                            + pointerById.keySet()));
+                }
+            }
+            List<ErrorRoute> routes = routesById.get(t.id());
+            for (int i = 0; i < routes.size(); i++) {
+                if (!pointerById.containsKey(routes.get(i).to())) {
+                    problems.add(new Problem(ptr + "/on_error/" + i + "/to", "step '" + t.id() + "' routes errors"
+                            + " to unknown step '" + routes.get(i).to() + "'; known steps are "
+                            + pointerById.keySet()));
+                }
+            }
+        }
+        return steps;
     }
 
     /** The step's transitions; targets are checked later, when every step id is known. */
