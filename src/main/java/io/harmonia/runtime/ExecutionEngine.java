@@ -12,6 +12,7 @@ import io.harmonia.domain.execution.ExecutionEvent.TaskStarted;
 import io.harmonia.domain.execution.ExecutionEvolver;
 import io.harmonia.domain.execution.ExecutionNotFound;
 import io.harmonia.domain.execution.ExecutionState;
+import io.harmonia.domain.execution.WorkflowIndex;
 import io.harmonia.eventstore.AppendSignal;
 import io.harmonia.eventstore.ConcurrencyConflict;
 import io.harmonia.eventstore.OwnershipLost;
@@ -467,15 +468,7 @@ public class ExecutionEngine {
      * {@code harmonia.flow.max-items} items: expanding it, ending it and cancelling its items are O(items)).
      */
     public static boolean large(WorkflowDefinition wf) {
-        if (wf.tasks().size() > LARGE_WORKFLOW_TASKS) {
-            return true;
-        }
-        for (var t : wf.tasks()) {
-            if (t.fansOut()) {
-                return true;
-            }
-        }
-        return false;
+        return wf.tasks().size() > LARGE_WORKFLOW_TASKS || WorkflowIndex.of(wf).fansOut(); // index: cached per definition
     }
 
     private static boolean transientFailure(Throwable t) {

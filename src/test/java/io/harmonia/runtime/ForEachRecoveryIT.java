@@ -47,9 +47,7 @@ class ForEachRecoveryIT {
     }
 
     static Process launch(Path log) throws Exception {
-        String db = "localhost:" + pg.getPort() + "/postgres";
-        return ServiceProcess.launch(log, port, "postgresql://" + db, "jdbc:postgresql://" + db, "postgres",
-                "postgres", Map.of());
+        return ServiceProcess.launch(log, port, pg, Map.of());
     }
 
     @Test

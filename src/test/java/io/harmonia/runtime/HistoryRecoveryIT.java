@@ -74,9 +74,7 @@ class HistoryRecoveryIT {
     }
 
     static Process launch(Path log) throws Exception {
-        String db = "localhost:" + pg.getPort() + "/postgres";
-        return ServiceProcess.launch(log, port, "postgresql://" + db, "jdbc:postgresql://" + db, "postgres",
-                "postgres", Map.of("HARMONIA_HTTP_DESTINATIONS_ALLOW_LOOPBACK", "true"));
+        return ServiceProcess.launch(log, port, pg, Map.of("HARMONIA_HTTP_DESTINATIONS_ALLOW_LOOPBACK", "true"));
     }
 
     @Test

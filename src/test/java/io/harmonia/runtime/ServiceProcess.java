@@ -24,6 +24,13 @@ final class ServiceProcess {
      * Starts the packaged jar on {@code httpPort} against the database ({@code reactiveUrl}, {@code jdbcUrl},
      * user, password), without Kafka, appending its output to {@code log}, and waits until it is ready.
      */
+    /** Launches the packaged service on {@code httpPort} against the {@code postgres} database of {@code pg}. */
+    static Process launch(Path log, int httpPort, io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg,
+            Map<String, String> env) throws Exception {
+        String db = "localhost:" + pg.getPort() + "/postgres";
+        return launch(log, httpPort, "postgresql://" + db, "jdbc:postgresql://" + db, "postgres", "postgres", env);
+    }
+
     static Process launch(Path log, int httpPort, String reactiveUrl, String jdbcUrl, String user, String password,
             Map<String, String> extraEnv) throws Exception {
         Process p = start(log, httpPort, new Database(reactiveUrl, jdbcUrl, user, password), null, List.of(),

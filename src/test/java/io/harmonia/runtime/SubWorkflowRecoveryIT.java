@@ -53,9 +53,7 @@ class SubWorkflowRecoveryIT {
     }
 
     static Process launch(Path log) throws Exception {
-        String db = "localhost:" + pg.getPort() + "/postgres";
-        return ServiceProcess.launch(log, port, "postgresql://" + db, "jdbc:postgresql://" + db, "postgres",
-                "postgres", Map.of());
+        return ServiceProcess.launch(log, port, pg, Map.of());
     }
 
     static String create(String definition) {

@@ -28,11 +28,13 @@ public final class WorkflowIndex {
     private final int[][] dependents;
     private final int[] roots;
     private final boolean stateMachine;
+    private final boolean fansOut;
 
     private WorkflowIndex(WorkflowDefinition wf) {
         this.owner = new WeakReference<>(wf);
         this.tasks = List.copyOf(wf.tasks());
         this.stateMachine = wf.stateMachine();
+        this.fansOut = tasks.stream().anyMatch(TaskDefinition::fansOut);
         java.util.Set<String> handlers = new java.util.HashSet<>();
         wf.errorHandlers().forEach(h -> handlers.add(h.to()));
         this.position = new HashMap<>(tasks.size() * 2);
@@ -120,6 +122,11 @@ public final class WorkflowIndex {
     /** Positions of the tasks that depend on the task at {@code position}. */
     public int[] dependents(int position) {
         return dependents[position];
+    }
+
+    /** Whether a task of the workflow has a for_each. */
+    public boolean fansOut() {
+        return fansOut;
     }
 
     /** Whether the workflow is a state machine of steps. */
