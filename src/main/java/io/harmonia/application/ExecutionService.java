@@ -101,6 +101,20 @@ public class ExecutionService {
     }
 
     /**
+     * Starts an execution with an id chosen by its cause (see {@link ChosenIds}: a schedule's fire time, a trigger's
+     * record), at most once: when an execution with that id exists already, it is returned ({@code replayed}) and
+     * nothing starts. The input is checked as for {@link #start}.
+     */
+    public Uni<Started> startAs(String executionId, String workflowId, Integer version, JsonNode input) {
+        return workflows.definition(workflowId, version).chain(wf -> {
+            checkInput(wf, input);
+            return engine.start(executionId, wf, input, null).map(s -> new Started(summary(s), false))
+                    .onFailure(io.harmonia.eventstore.ConcurrencyConflict.class)
+                    .recoverWithUni(taken -> view(executionId).map(v -> new Started(v, true)));
+        });
+    }
+
+    /**
      * The checks every new execution's input passes (a start, a replay): no credentials in URLs, and the workflow
      * version's input schema. Throws {@link InvalidRequest} (422) naming each problem under {@code /input}.
      */

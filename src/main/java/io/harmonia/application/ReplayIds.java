@@ -1,8 +1,5 @@
 package io.harmonia.application;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
@@ -16,22 +13,6 @@ final class ReplayIds {
     private ReplayIds() {}
 
     static String of(String jobId, String sourceId) {
-        byte[] h;
-        try {
-            h = MessageDigest.getInstance("SHA-256").digest(("replay:" + jobId + ":" + sourceId)
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-        long a = 0;
-        long b = 0;
-        for (int i = 0; i < 8; i++) {
-            a = (a << 8) | (h[i] & 0xff);
-            b = (b << 8) | (h[8 + i] & 0xff);
-        }
-        long time = UUID.fromString(jobId).getMostSignificantBits() & 0xFFFFFFFFFFFF0000L;
-        long msb = time | 0x7000L | (a & 0x0FFFL);
-        long lsb = (b & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new UUID(msb, lsb).toString();
+        return ChosenIds.of("replay:" + jobId + ":" + sourceId, UUID.fromString(jobId).getMostSignificantBits());
     }
 }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.harmonia.domain.execution.ExecutionEvent;
+import io.harmonia.domain.schedule.ScheduleEvent;
+import io.harmonia.domain.trigger.TriggerEvent;
 import io.harmonia.domain.workflow.WorkflowEvent;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,7 +37,7 @@ public final class EventCodec {
     private static final Map<String, UnaryOperator<ObjectNode>> UPCASTERS = new HashMap<>();
     /** Types whose current schema version is not 1. */
     private static final Map<Class<?>, Integer> CURRENT = Map.of(ExecutionEvent.ExecutionStarted.class, 3,
-            ExecutionEvent.CheckpointCreated.class, 2);
+            ExecutionEvent.CheckpointCreated.class, 3);
 
     static {
         for (Class<?> c : ExecutionEvent.class.getPermittedSubclasses()) {
@@ -49,10 +51,23 @@ public final class EventCodec {
         for (Class<?> c : WorkflowEvent.class.getPermittedSubclasses()) {
             register(c, CURRENT.getOrDefault(c, 1));
         }
+        for (Class<?> c : ScheduleEvent.class.getPermittedSubclasses()) {
+            register(c, CURRENT.getOrDefault(c, 1));
+        }
+        for (Class<?> c : TriggerEvent.class.getPermittedSubclasses()) {
+            register(c, CURRENT.getOrDefault(c, 1));
+        }
         // ExecutionStarted v2 -> v3: parent was added (a v2 start was no sub-workflow); register the newest first,
         // so that an older version's upcaster chains to it
         upcaster(ExecutionEvent.ExecutionStarted.class, 2, v2 -> {
             v2.putNull("parent");
+            return v2;
+        });
+        // CheckpointCreated v2 -> v3: the snapshot gained signals (a v2 snapshot had received none)
+        upcaster(ExecutionEvent.CheckpointCreated.class, 2, v2 -> {
+            if (v2.get("snapshot") instanceof ObjectNode snapshot) {
+                snapshot.putNull("signals");
+            }
             return v2;
         });
         // CheckpointCreated v1 -> v2: the snapshot gained flow, fan_outs and parent (a v1 snapshot had none)

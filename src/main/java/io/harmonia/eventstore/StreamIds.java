@@ -1,6 +1,6 @@
 package io.harmonia.eventstore;
 
-/** Stream naming: one stream per execution, one per workflow. */
+/** Stream naming: one stream per execution, one per workflow, one per schedule, one per trigger. */
 public final class StreamIds {
     private StreamIds() {}
 
@@ -10,5 +10,13 @@ public final class StreamIds {
 
     public static String workflow(String workflowId) {
         return "workflow-" + workflowId;
+    }
+
+    public static String schedule(String scheduleId) {
+        return "schedule-" + scheduleId;
+    }
+
+    public static String trigger(String triggerId) {
+        return "trigger-" + triggerId;
     }
 }

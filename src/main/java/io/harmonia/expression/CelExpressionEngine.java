@@ -239,6 +239,7 @@ public final class CelExpressionEngine implements ExpressionEngine {
                 .addVar("error", SimpleType.DYN)
                 .addVar("item", SimpleType.DYN)
                 .addVar("index", SimpleType.INT)
+                .addVar("signals", MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addFunctionDeclarations(FunctionRegistry.declarations())
                 .build();
         // No function is bound at build time: MeteredFunctions binds every one late, metered, per evaluation.
@@ -780,6 +781,7 @@ public final class CelExpressionEngine implements ExpressionEngine {
                             : CelValues.fromJson(context.error());
                     case "item" -> context.item() == null ? null : CelValues.fromJson(context.item());
                     case "index" -> context.index() == null ? null : context.index().longValue();
+                    case "signals" -> context.signals() == null ? Map.of() : CelValues.fromJson(context.signals());
                     default -> null;
                 };
             } catch (CelValues.UnsupportedValueException e) {

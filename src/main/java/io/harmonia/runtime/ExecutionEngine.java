@@ -160,7 +160,10 @@ public class ExecutionEngine {
         Lane lane = newLane(executionId);
         lane.state = ExecutionState.initial();
         lane.workflow = wf;
-        lanes.put(executionId, lane);
+        if (lanes.putIfAbsent(executionId, lane) != null) {
+            // held here: it exists (a start with a chosen id, e.g. a schedule's or a trigger's, came again)
+            return Uni.createFrom().failure(new ConcurrencyConflict(StreamIds.execution(executionId), 0));
+        }
         return submit(lane, first, inTransaction, Mode.REQUEST)
                 .map(Decided::state)
                 .onFailure().invoke(() -> lanes.remove(executionId, lane));

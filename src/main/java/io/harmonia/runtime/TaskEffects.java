@@ -194,6 +194,9 @@ final class TaskEffects {
             dispatch(lane, started);
             return;
         }
+        if (ExecutionState.NEVER.equals(wake)) {
+            return; // it waits for something from outside (a signal), or its deadline: no timer of its own
+        }
         // an attempt that only waits: a timer, nothing in flight; at its time the component completes it at once
         timer(lane, "wake/" + key, wake, () -> {
             TaskState now = lane.state.task(t.taskId());

@@ -75,6 +75,9 @@ class ExecutionEvolverTest {
         if (type == List.class) {
             return List.of("t1");
         }
+        if (type == io.harmonia.domain.execution.Signals.class) {
+            return io.harmonia.domain.execution.Signals.NONE;
+        }
         if (type == io.harmonia.domain.execution.ExecutionSnapshot.class) {
             return io.harmonia.domain.execution.ExecutionSnapshot.of(sampleState());
         }
@@ -105,7 +108,7 @@ class ExecutionEvolverTest {
     @Test
     void everyEventTypeIsHandledAndAdvancesTheVersion() throws Exception {
         List<ExecutionEvent> events = oneOfEach();
-        assertThat(events).hasSize(21);
+        assertThat(events).hasSize(23);
         ExecutionState start = ExecutionEvolver.evolve(ExecutionState.initial(), events.stream()
                 .filter(e -> e instanceof ExecutionEvent.ExecutionStarted).findFirst().orElseThrow());
         for (ExecutionEvent e : events) {

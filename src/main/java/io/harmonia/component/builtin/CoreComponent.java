@@ -32,6 +32,12 @@ import java.util.regex.Pattern;
  *   <li>{@code sleep}: input {@code {"ms": 1500}}; a durable delay that ends {@code ms} after the first attempt of
  *       the run started, so an attempt re-run after a restart only waits for what is left. Output
  *       {@code {"slept_ms": 1500}}.
+ *   <li>{@code wait}: input {@code {"until": "2026-12-01T09:00:00Z"}} or {@code {"duration": "PT48H"}} (ISO-8601,
+ *       from the first attempt of the run); a durable wait: a timer in the execution's row, no memory and no thread
+ *       held. Output {@code {"waited_until": "..."}}.
+ *   <li>{@code wait_for_signal}: input {@code {"name": "approval", "timeout_ms": 172800000}}; waits until a signal of
+ *       that name arrives (its output is the signal's payload) or {@code timeout_ms} passes (TIMEOUT). The decider
+ *       completes it when the signal is recorded ({@code SignalRules}); it is never invoked with a valid input.
  *   <li>{@code fail}: input {@code {"error_type": "SERVER_ERROR", "message": "boom", "retriable": true}}; fails on
  *       purpose with that error.
  * </ul>
@@ -44,8 +50,10 @@ public class CoreComponent implements Component {
     public static final String TRANSFORM = "transform";
     public static final String SLEEP = "sleep";
     public static final String FAIL = "fail";
+    public static final String WAIT = "wait";
+    public static final String WAIT_FOR_SIGNAL = "wait_for_signal";
 
-    public static final Set<String> ACTIONS = Set.of(ECHO, TRANSFORM, SLEEP, FAIL);
+    public static final Set<String> ACTIONS = Set.of(ECHO, TRANSFORM, SLEEP, FAIL, WAIT, WAIT_FOR_SIGNAL);
 
     static final String DEFAULT_FAIL_MESSAGE = "failed on purpose";
     private static final Pattern ERROR_TYPE = Pattern.compile("[A-Z][A-Z0-9_]*");
@@ -69,7 +77,8 @@ public class CoreComponent implements Component {
 
     @Override
     public String description() {
-        return "Built-in actions for wiring workflows together and testing them: echo, transform, sleep, fail.";
+        return "Built-in actions for wiring workflows together and testing them: echo, transform, sleep, wait,"
+                + " wait_for_signal, fail.";
     }
 
     @Override
@@ -87,6 +96,19 @@ public class CoreComponent implements Component {
                     schema("{\"type\": \"object\", \"required\": [\"ms\"], \"properties\": {\"ms\":"
                             + " {\"type\": \"integer\", \"minimum\": 0}}}"),
                     schema("{\"type\": \"object\", \"properties\": {\"slept_ms\": {\"type\": \"integer\"}}}")),
+            WAIT, new ActionDescription("A durable wait until a time (until, ISO-8601 instant) or for a duration"
+                    + " (duration, ISO-8601, from the run's first attempt): no memory or thread is held while it waits.",
+                    schema("{\"type\": \"object\", \"properties\": {\"until\": {\"type\": \"string\","
+                            + " \"format\": \"date-time\"}, \"duration\": {\"type\": \"string\"}}}"),
+                    schema("{\"type\": \"object\", \"properties\": {\"waited_until\": {\"type\": \"string\"}}}")),
+            WAIT_FOR_SIGNAL, new ActionDescription("Waits for the signal name (POST"
+                    + " /api/executions/{id}/signals/{name}, the signals topic, or a trigger); its output is the signal's"
+                    + " payload. A signal that came before the wait started is kept for it. timeout_ms ends the wait"
+                    + " with TIMEOUT.",
+                    schema("{\"type\": \"object\", \"required\": [\"name\"], \"properties\": {\"name\":"
+                            + " {\"type\": \"string\", \"minLength\": 1}, \"timeout_ms\": {\"type\": \"integer\","
+                            + " \"minimum\": 0}}}"),
+                    schema("{\"description\": \"the signal's payload\"}")),
             FAIL, new ActionDescription("Fails on purpose with the given error (default SERVER_ERROR, retriable as"
                     + " that type is by default).",
                     schema("{\"type\": \"object\", \"properties\": {\"error_type\": {\"type\": \"string\","
@@ -128,6 +150,8 @@ public class CoreComponent implements Component {
             return switch (action) {
                 case ECHO, TRANSFORM -> Uni.createFrom().item(TaskResult.success(orNull(invocation.input())));
                 case SLEEP -> sleep(invocation);
+                case WAIT -> Uni.createFrom().item(waited(invocation));
+                case WAIT_FOR_SIGNAL -> Uni.createFrom().item(waitForSignal(invocation.input()));
                 case FAIL -> Uni.createFrom().item(fail(invocation.input()));
                 default -> Uni.createFrom().item(unknownAction(action));
             };
@@ -138,9 +162,20 @@ public class CoreComponent implements Component {
         }
     }
 
-    /** A sleep is a durable timer: it is done {@code ms} after the first attempt of its run started. */
+    /**
+     * A sleep is a durable timer: it is done {@code ms} after the first attempt of its run started; a wait at its
+     * time; a wait for a signal never by itself (the signal, or its deadline, ends it).
+     */
     @Override
     public Instant wakesAt(TaskInvocation invocation) {
+        if (WAIT.equals(invocation.action())) {
+            return WaitInput.dueAt(invocation.input(), invocation.firstStartedAt() == null ? clock.instant()
+                    : invocation.firstStartedAt());
+        }
+        if (WAIT_FOR_SIGNAL.equals(invocation.action())) {
+            return waitForSignal(invocation.input()) instanceof TaskResult.Failure ? null
+                    : io.harmonia.domain.execution.ExecutionState.NEVER;
+        }
         if (!SLEEP.equals(invocation.action())) {
             return null;
         }
@@ -155,6 +190,35 @@ public class CoreComponent implements Component {
         } catch (java.time.DateTimeException | ArithmeticException tooFar) {
             return io.harmonia.domain.execution.ExecutionState.NEVER;
         }
+    }
+
+    /** A wait invoked at (or after) its time completes; one invoked with an input it refuses fails. */
+    private TaskResult waited(TaskInvocation invocation) {
+        Instant from = invocation.firstStartedAt() == null ? clock.instant() : invocation.firstStartedAt();
+        String problem = WaitInput.problem(invocation.input());
+        if (problem != null) {
+            return TaskResult.failure(ErrorTypes.VALIDATION_ERROR, problem, false);
+        }
+        Instant due = WaitInput.dueAt(invocation.input(), from);
+        ObjectNode output = JsonNodeFactory.instance.objectNode();
+        output.put("waited_until", due.toString());
+        return TaskResult.success(output);
+    }
+
+    /** A valid wait for a signal is pending (the decider completes it); an invalid one fails. */
+    private static TaskResult waitForSignal(JsonNode input) {
+        JsonNode name = input != null && input.isObject() ? input.get("name") : null;
+        if (name == null || !name.isTextual() || name.textValue().isEmpty()) {
+            return TaskResult.failure(ErrorTypes.VALIDATION_ERROR, "core.wait_for_signal expects input {\"name\":"
+                    + " <signal name>, \"timeout_ms\"?: <non-negative integer>}; found name = " + describe(name),
+                    false);
+        }
+        JsonNode timeout = input.get("timeout_ms");
+        if (timeout != null && !timeout.isNull() && nonNegativeInteger(timeout) == null) {
+            return TaskResult.failure(ErrorTypes.VALIDATION_ERROR, "core.wait_for_signal expects timeout_ms to be a"
+                    + " non-negative integer; found " + describe(timeout), false);
+        }
+        return TaskResult.pending();
     }
 
     private Uni<TaskResult> sleep(TaskInvocation invocation) {

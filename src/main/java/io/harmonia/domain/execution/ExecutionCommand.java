@@ -48,6 +48,13 @@ public sealed interface ExecutionCommand {
      */
     record UpdateState(JsonNode patch, boolean replace, Long ifVersion, Instant now) implements ExecutionCommand {}
 
+    /**
+     * Delivers a signal (see {@code SignalReceived}): rejected ({@link CommandRejected}) when the execution has
+     * finished; nothing happens when a signal with {@code signalId} was received already.
+     */
+    record Signal(String name, String signalId, JsonNode payload, String source, Instant now)
+            implements ExecutionCommand {}
+
     /** Takes a checkpoint now (any status). */
     record Checkpoint(Instant now) implements ExecutionCommand {}
 

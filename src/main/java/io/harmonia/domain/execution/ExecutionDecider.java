@@ -132,7 +132,7 @@ public final class ExecutionDecider {
             requireExists(state, command);
             if (state.status().terminal()) {
                 if (command instanceof Pause || command instanceof Resume || command instanceof Cancel
-                        || command instanceof UpdateState) {
+                        || command instanceof UpdateState || command instanceof ExecutionCommand.Signal) {
                     throw new CommandRejected("Expected execution '" + state.executionId() + "' to be RUNNING or"
                             + " PAUSED to " + verb(command) + " it, but it is " + state.status(), state.status());
                 }
@@ -172,6 +172,8 @@ public final class ExecutionDecider {
                 recover(d, wf, r.keep(), now);
             } else if (command instanceof UpdateState c) {
                 HistoryRules.updateState(c, d, limits);
+            } else if (command instanceof ExecutionCommand.Signal c) {
+                SignalRules.receive(c, d, wf);
             } else if (!(command instanceof WakeUp)) {
                 throw new IllegalArgumentException("Expected a known command, found " + command.getClass().getName());
             }
@@ -249,9 +251,8 @@ public final class ExecutionDecider {
             return;
         }
         d.add(new TaskTimedOut(c.taskId(), c.run(), c.attempt(), c.now()));
-        failOrRetry(d, wf, t, ErrorTypes.TIMEOUT, "attempt " + c.attempt() + " of task '" + c.taskId()
-                + "' timed out after " + d.index.task(c.taskId(), wf).timeoutMs() + " ms", true, c.random(),
-                c.now());
+        failOrRetry(d, wf, t, ErrorTypes.TIMEOUT, SignalRules.timeoutMessage(d.index.task(c.taskId(), wf), t,
+                c.attempt()), true, c.random(), c.now());
     }
 
     /** The attempt of {@code t} that runs failed: retried if its policy says so, otherwise the task FAILED. */
@@ -334,6 +335,10 @@ public final class ExecutionDecider {
         } while (d.routed < d.events.size());
         if (d.state.status() != ExecutionStatus.PAUSED) {
             startWaiting(d, wf, now);
+        }
+        if (SignalRules.deliver(d, wf, now)) {
+            advance(d, wf, now); // a wait that started took a signal kept for it: its completion leads on
+            return;
         }
         if (d.index.stateMachine()) {
             StepRules.finishIfDone(d, wf, now);
@@ -471,7 +476,7 @@ public final class ExecutionDecider {
     static EvaluationContext context(ExecutionState s, WorkflowIndex index, Instant now, String site) {
         return new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(), new TaskViews(s, index),
                 s.executionId(), s.workflowId(), s.startedAt(), s.stateData().global(), now,
-                s.executionId() + ":" + site);
+                s.executionId() + ":" + site).withSignals(s.signals().latest().isEmpty() ? null : s.signals().view());
     }
 
     /** What an expression sees of one task: {@code {"output": ..., "status": ..., "error": ..., "state": ...}}. */
@@ -564,8 +569,10 @@ public final class ExecutionDecider {
     }
 
     static Instant deadline(Decision d, WorkflowDefinition wf, String taskId, Instant now) {
-        Long timeout = d.index.task(taskId, wf).timeoutMs();
-        return timeout == null ? null : now.plusMillis(timeout);
+        TaskDefinition def = d.index.task(taskId, wf);
+        Long timeout = def.timeoutMs();
+        Instant deadline = timeout == null ? null : now.plusMillis(timeout);
+        return SignalRules.deadline(def, d.state.task(taskId), deadline, now); // a wait's own timeout_ms
     }
 
     private static void requireExists(ExecutionState s, ExecutionCommand c) {
@@ -607,6 +614,8 @@ public final class ExecutionDecider {
 
         /** How many of {@link #events} the routing rules have looked at (see {@code advance}). */
         int routed;
+        /** How many of {@link #events} {@link SignalRules#deliver} has looked at. */
+        int signalsChecked;
         final ExecutionDecider decider;
 
         Decision(ExecutionDecider decider, ExecutionState state, WorkflowIndex index, ExpressionEngine expressions) {

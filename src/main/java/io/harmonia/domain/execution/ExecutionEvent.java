@@ -110,8 +110,8 @@ public sealed interface ExecutionEvent {
      * A snapshot of the execution as it was after event {@code sequence} (this event is {@code sequence + 1}).
      * Loading the execution may start from it and fold only what follows. {@code reason}: {@code request},
      * {@code every_n_events}, or {@code task:<id>} (a task marked {@code "checkpoint": true} completed). Changes
-     * nothing but the stream's version. Schema version 2: the snapshot gained {@code flow}, {@code fan_outs} and
-     * {@code parent} (version 1 snapshots are upcast with them null).
+     * nothing but the stream's version. Schema version 3: the snapshot gained {@code signals}; version 2 gained
+     * {@code flow}, {@code fan_outs} and {@code parent} (older snapshots are upcast with them null).
      */
     record CheckpointCreated(String checkpointId, long sequence, String reason, ExecutionSnapshot snapshot,
             Instant at) implements ExecutionEvent {}
@@ -162,4 +162,21 @@ public sealed interface ExecutionEvent {
      * {@code item} and {@code index}). The task completes when every item has, with the list of their outputs.
      */
     record ForEachExpanded(String taskId, int run, int count, int maxParallel, Instant at) implements TaskEvent {}
+
+    /**
+     * A signal arrived from outside ({@code POST /api/executions/{id}/signals/{name}}, the signals topic, or a
+     * trigger): {@code payload} is its JSON body (null when it had none), {@code signalId} its id (a client's, the
+     * CloudEvent id, or one Harmonia gave it; a second delivery with the same id records nothing), {@code source}
+     * where it came from ({@code api}, {@code kafka}, {@code trigger:<id>}). Kept until a
+     * {@code core.wait_for_signal} of that name consumes it; expressions read the latest payload of each name as
+     * {@code signals.<name>}.
+     */
+    record SignalReceived(String name, String signalId, JsonNode payload, String source, Instant at)
+            implements ExecutionEvent {}
+
+    /**
+     * A {@code core.wait_for_signal} task (run {@code run}) took the oldest signal {@code name} not consumed yet
+     * ({@code signalId}); its TaskCompleted, with the payload as its output, follows in the same decision.
+     */
+    record SignalConsumed(String taskId, int run, String name, String signalId, Instant at) implements TaskEvent {}
 }

@@ -34,7 +34,7 @@ public final class ExecutionEvolver {
             return new ExecutionState(e.executionId(), e.workflowId(), e.workflowVersion(), ExecutionStatus.RUNNING,
                     e.input(), null, null, null, null, e.maxParallelTasks(), e.at(), null, e.deadline(), TaskTable.EMPTY, v,
                     StateData.EMPTY, Lineage.NONE.withOrigin(e.replayOf(), e.restoredFrom()), 0, Flow.NONE, FanOuts.NONE,
-                    e.parent());
+                    e.parent(), Signals.NONE);
         } else if (event instanceof TaskScheduled e) {
             return s.withTask(s.task(e.taskId()).scheduled(e.run(), e.input(), e.at()), v);
         } else if (event instanceof TaskStarted e) {
@@ -85,6 +85,10 @@ public final class ExecutionEvolver {
             return s.withFlow(s.flow().with(e), v);
         } else if (event instanceof ExecutionEvent.ForEachExpanded e) {
             return ForEachEvolution.expanded(s, e, v);
+        } else if (event instanceof ExecutionEvent.SignalReceived e) {
+            return s.withSignals(s.signals().with(e), v);
+        } else if (event instanceof ExecutionEvent.SignalConsumed e) {
+            return s.withSignals(s.signals().consumed(e), v);
         } else if (event instanceof ExecutionDerived e) {
             return s.withLineage(s.lineage().withDerived(new Lineage.Link(e.relation(), e.executionId(),
                     e.checkpointId(), e.at())), v);

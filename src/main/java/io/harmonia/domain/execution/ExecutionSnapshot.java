@@ -36,7 +36,8 @@ public record ExecutionSnapshot(
         long version,
         Flow flow,
         FanOuts fanOuts,
-        ParentLink parent) {
+        ParentLink parent,
+        Signals signals) {
 
     public ExecutionSnapshot {
         // JSON null reads back as a NullNode: normalized to null, as the events leave it, so that a snapshot read
@@ -48,6 +49,7 @@ public record ExecutionSnapshot(
         lineage = lineage == null ? Lineage.NONE : lineage;
         flow = flow == null ? Flow.NONE : flow;
         fanOuts = fanOuts == null ? FanOuts.NONE : fanOuts;
+        signals = signals == null ? Signals.NONE : signals;
     }
 
     private static JsonNode orNull(JsonNode n) {
@@ -73,7 +75,7 @@ public record ExecutionSnapshot(
         return new ExecutionSnapshot(s.executionId(), s.workflowId(), s.workflowVersion(), s.status(), s.input(),
                 s.output(), s.errorType(), s.errorMessage(), s.failedTaskId(), s.maxParallelTasks(), s.startedAt(),
                 s.endedAt(), s.deadline(), tasks, s.stateData(), s.lineage(), s.lastCheckpoint(), s.version(),
-                s.flow(), s.fanOuts(), s.parent());
+                s.flow(), s.fanOuts(), s.parent(), s.signals());
     }
 
     public ExecutionState toState() {
@@ -83,6 +85,6 @@ public record ExecutionSnapshot(
         }
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, version, state,
-                lineage, lastCheckpoint, flow, fanOuts, parent);
+                lineage, lastCheckpoint, flow, fanOuts, parent, signals);
     }
 }

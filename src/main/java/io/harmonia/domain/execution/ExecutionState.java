@@ -15,6 +15,7 @@ import java.util.Map;
  * @param flow the routes taken: a state machine's transitions, and error routes in either language
  * @param fanOuts the for_each tasks that fanned out
  * @param parent the task of the execution that started this one as a sub-workflow, or null
+ * @param signals the signals it received, and those not consumed by a wait yet
  */
 public record ExecutionState(
         String executionId,
@@ -37,17 +38,19 @@ public record ExecutionState(
         long lastCheckpoint,
         Flow flow,
         FanOuts fanOuts,
-        ParentLink parent) {
+        ParentLink parent,
+        Signals signals) {
 
     public ExecutionState {
         flow = flow == null ? Flow.NONE : flow;
         fanOuts = fanOuts == null ? FanOuts.NONE : fanOuts;
+        signals = signals == null ? Signals.NONE : signals;
     }
 
     /** Before the first event. */
     public static ExecutionState initial() {
         return new ExecutionState(null, null, 0, ExecutionStatus.PENDING, null, null, null, null, null, 1, null, null,
-                null, TaskTable.EMPTY, 0, StateData.EMPTY, Lineage.NONE, 0, Flow.NONE, FanOuts.NONE, null);
+                null, TaskTable.EMPTY, 0, StateData.EMPTY, Lineage.NONE, 0, Flow.NONE, FanOuts.NONE, null, Signals.NONE);
     }
 
     public boolean exists() {
@@ -111,56 +114,62 @@ public record ExecutionState(
     ExecutionState withTable(TaskTable newTable, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, newTable, newVersion,
-                stateData, lineage, lastCheckpoint, flow, fanOuts, parent);
+                stateData, lineage, lastCheckpoint, flow, fanOuts, parent, signals);
     }
 
     ExecutionState withStatus(ExecutionStatus s, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, s, input, output, errorType, errorMessage,
                 failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion, stateData, lineage,
-                lastCheckpoint, flow, fanOuts, parent);
+                lastCheckpoint, flow, fanOuts, parent, signals);
     }
 
     ExecutionState ended(ExecutionStatus s, JsonNode out, String type, String message, String taskId, Instant at,
             long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, s, input, out, type, message, taskId,
                 maxParallelTasks, startedAt, at, deadline, table, newVersion, stateData, lineage, lastCheckpoint, flow,
-                fanOuts, parent);
+                fanOuts, parent, signals);
     }
 
     /** Running again after it ended (a re-run): no output, no error, no end, a new deadline. */
     ExecutionState reopened(Instant newDeadline, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, ExecutionStatus.RUNNING, input, null, null,
                 null, null, maxParallelTasks, startedAt, null, newDeadline, table, newVersion, stateData,
-                lineage.withRerun(), lastCheckpoint, flow, fanOuts, parent);
+                lineage.withRerun(), lastCheckpoint, flow, fanOuts, parent, signals);
     }
 
     ExecutionState withStateData(StateData d, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion, d,
-                lineage, lastCheckpoint, flow, fanOuts, parent);
+                lineage, lastCheckpoint, flow, fanOuts, parent, signals);
     }
 
     ExecutionState withLineage(Lineage l, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
-                stateData, l, lastCheckpoint, flow, fanOuts, parent);
+                stateData, l, lastCheckpoint, flow, fanOuts, parent, signals);
     }
 
     ExecutionState checkpointed(long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
-                stateData, lineage, newVersion, flow, fanOuts, parent);
+                stateData, lineage, newVersion, flow, fanOuts, parent, signals);
     }
 
     ExecutionState withFlow(Flow f, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
-                stateData, lineage, lastCheckpoint, f, fanOuts, parent);
+                stateData, lineage, lastCheckpoint, f, fanOuts, parent, signals);
+    }
+
+    ExecutionState withSignals(Signals g, long newVersion) {
+        return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
+                errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
+                stateData, lineage, lastCheckpoint, flow, fanOuts, parent, g);
     }
 
     ExecutionState withFanOuts(FanOuts f, long newVersion) {
         return new ExecutionState(executionId, workflowId, workflowVersion, status, input, output, errorType,
                 errorMessage, failedTaskId, maxParallelTasks, startedAt, endedAt, deadline, table, newVersion,
-                stateData, lineage, lastCheckpoint, flow, f, parent);
+                stateData, lineage, lastCheckpoint, flow, f, parent, signals);
     }
 }

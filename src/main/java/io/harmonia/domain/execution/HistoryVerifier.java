@@ -174,7 +174,7 @@ public final class HistoryVerifier {
             ExecutionSnapshot checkpoint = new ExecutionSnapshot(r.sourceExecutionId(), s.workflowId(),
                     s.workflowVersion(), ExecutionStatus.RUNNING, s.input(), null, null, null, null,
                     s.maxParallelTasks(), null, null, null, r.tasks(), r.state(), Lineage.NONE, 0, r.sequence(), null,
-                    null, null);
+                    null, null, null);
             return Inferred.of(new Restore(s.executionId(), r.checkpointId(), checkpoint, s.at()));
         }
         if (e instanceof TaskCompleted c) {

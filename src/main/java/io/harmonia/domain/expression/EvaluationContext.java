@@ -22,6 +22,8 @@ import java.util.Map;
  *     then null)
  * @param item the item of a {@code for_each} being resolved ({@code item}); null elsewhere
  * @param index the item's position from 0 ({@code index}); null elsewhere
+ * @param signals per signal name, the payload of the latest signal of that name the execution received
+ *     ({@code signals.<name>}); null when it received none (then {@code signals} is an empty map)
  */
 public record EvaluationContext(
         JsonNode input,
@@ -35,35 +37,42 @@ public record EvaluationContext(
         JsonNode output,
         JsonNode error,
         JsonNode item,
-        Integer index) {
+        Integer index,
+        JsonNode signals) {
 
     public EvaluationContext(JsonNode input, Map<String, JsonNode> tasks, String executionId, String workflowId,
             Instant startedAt, JsonNode state, Instant now, String uuidSeed) {
-        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, null, null, null, null);
+        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, null, null, null, null, null);
     }
 
     public EvaluationContext(JsonNode input, Map<String, JsonNode> tasks, String executionId, String workflowId,
             Instant startedAt, JsonNode state, Instant now, String uuidSeed, JsonNode output) {
-        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, output, null, null, null);
+        this(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, output, null, null, null, null);
     }
 
     /** This context with {@code error} bound (for a task or step that handles a failure). */
     public EvaluationContext withError(JsonNode failure) {
         return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, output,
-                failure, item, index);
+                failure, item, index, signals);
     }
 
     /** This context with {@code item} and {@code index} bound (for one item of a for_each). */
     public EvaluationContext withItem(JsonNode newItem, int newIndex, String newUuidSeed) {
         return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, newUuidSeed, output,
                 error, newItem == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : newItem,
-                newIndex);
+                newIndex, signals);
     }
 
     /** This context with {@code output} bound (for a task's state mapping). */
     public EvaluationContext withOutput(JsonNode taskOutput) {
         return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed,
                 taskOutput == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : taskOutput, error,
-                item, index);
+                item, index, signals);
+    }
+
+    /** This context with {@code signals} bound (the latest payload of each signal name the execution received). */
+    public EvaluationContext withSignals(JsonNode received) {
+        return new EvaluationContext(input, tasks, executionId, workflowId, startedAt, state, now, uuidSeed, output,
+                error, item, index, received);
     }
 }
