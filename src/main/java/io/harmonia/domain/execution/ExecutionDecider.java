@@ -474,9 +474,10 @@ public final class ExecutionDecider {
     }
 
     static EvaluationContext context(ExecutionState s, WorkflowIndex index, Instant now, String site) {
-        return new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(), new TaskViews(s, index),
-                s.executionId(), s.workflowId(), s.startedAt(), s.stateData().global(), now,
-                s.executionId() + ":" + site).withSignals(s.signals().latest().isEmpty() ? null : s.signals().view());
+        EvaluationContext ctx = new EvaluationContext(s.input() == null ? NullNode.getInstance() : s.input(),
+                new TaskViews(s, index), s.executionId(), s.workflowId(), s.startedAt(), s.stateData().global(), now,
+                s.executionId() + ":" + site);
+        return s.signals().latest().isEmpty() ? ctx : ctx.withSignals(s.signals().view());
     }
 
     /** What an expression sees of one task: {@code {"output": ..., "status": ..., "error": ..., "state": ...}}. */
