@@ -68,7 +68,7 @@ public class WaitsBench {
             long begin = System.nanoTime();
             int batch = checkpoint - started;
             startMany(url, wf, batch, concurrency);
-            double rate = batch == 0 ? 0 : batch / (System.nanoTime() - begin) * 1e9;
+            double rate = batch == 0 ? 0 : batch * 1e9 / (System.nanoTime() - begin);
             started = checkpoint;
             double hot = awaitHotAtMost(url, hotBound, settle);
             long used = usedHeapAfterGc(pid);

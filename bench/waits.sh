@@ -73,3 +73,6 @@ echo "sources at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff
   || echo ' + uncommitted changes'); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB;" \
   "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 java bench/WaitsBench.java --url "http://localhost:${PORT}" --pid "$SERVICE_PID" "$@"
+echo "executions by workflow and status, and their wake_at range (from the database):"
+psql "postgresql://postgres@${PG_HOSTPORT}/${DB}" -c "select w.name, x.status, count(*), min(x.wake_at), max(x.wake_at)
+  from executions x join workflows w on w.id = x.workflow_id group by 1, 2 order by 1, 2"
