@@ -22,11 +22,11 @@ import java.util.regex.Pattern;
  * {@code core.wait {"duration": "PT1H"}} workflow against a running service, {@code --concurrency} starts in flight,
  * and at each checkpoint (a number of executions waiting) waits until the service holds (almost) none of them in memory
  * ({@code harmonia_executions_hot}), forces a full GC ({@code jcmd <pid> GC.run}) and records the used heap
- * ({@code GC.heap_info}) and the top of the class histogram. A warm-up of {@code duration PT0S} waits, which complete at
- * once, runs first, so that what the code paths load once is in the baseline.
+ * ({@code GC.heap_info}) and the top of the class histogram. A warm-up of {@code duration PT0S} waits, which
+ * complete at once, runs first, so that what the code paths load once is in the baseline.
  *
  * <pre>java bench/WaitsBench.java --url http://localhost:18580 --pid 1234 [--executions 100000] [--concurrency 48]
- *     [--checkpoints 0,25000,50000,100000] [--warmup 2000] [--hot-bound 100] [--settle-s 180]</pre>
+ *     [--checkpoints 0,25000,50000,100000] [--warmup 2000] [--hot-bound 100] [--settle-s 180] [--duration PT1H]</pre>
  */
 public class WaitsBench {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -34,7 +34,8 @@ public class WaitsBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--executions", "100000", "--concurrency", "48",
-                "--checkpoints", "0,25000,50000,100000", "--warmup", "2000", "--hot-bound", "100", "--settle-s", "180"));
+                "--checkpoints", "0,25000,50000,100000", "--warmup", "2000", "--hot-bound", "100",
+                "--settle-s", "180", "--duration", "PT1H"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opt.put(args[i], args[i + 1]);
         }
@@ -53,7 +54,7 @@ public class WaitsBench {
         }
 
         String warm = createWorkflow(url, "waits-bench-warm-up", "PT0S");
-        String wf = createWorkflow(url, "waits-bench", "PT1H");
+        String wf = createWorkflow(url, "waits-bench", opt.get("--duration"));
         int warmup = Integer.parseInt(opt.get("--warmup"));
         long t0 = System.nanoTime();
         startMany(url, warm, warmup, concurrency);
@@ -186,7 +187,8 @@ public class WaitsBench {
     }
 
     static String jcmd(String pid, String command) throws Exception {
-        Process p = new ProcessBuilder("jcmd", pid, command).redirectErrorStream(true).start();
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p = new ProcessBuilder(jcmd, pid, command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + out);

@@ -121,8 +121,8 @@ class WaitApiTest {
 
         assertThat(done.getString("error.type")).isEqualTo("VALIDATION_ERROR");
         assertThat(done.getString("error.task_id")).isEqualTo("w");
-        assertThat(done.getString("error.message")).isEqualTo("task 'w' failed: core.wait expects until to be an ISO-8601 instant"
-                + " with a time zone offset such as 2026-12-01T09:00:00Z; found \"next tuesday\" (string)");
+        assertThat(done.getString("error.message")).isEqualTo("task 'w' failed: core.wait expects until to be an"
+                + " ISO-8601 instant with a time zone offset such as 2026-12-01T09:00:00Z; found \"next tuesday\" (string)");
         assertThat(done.getInt("task_executions.w.attempts")).as("a validation error is not retried").isEqualTo(1);
     }
 

@@ -79,8 +79,8 @@ class WaitsIT {
                     .until(() -> log.statuses(wf).getOrDefault("COMPLETED", 0L) == 2L * EXECUTIONS);
             History history = log.history();
             List<String> wrong = new ArrayList<>();
-            long lateWhileDown = fired(history, down.keySet(), dueWhileDown, readyAt.plus(LEASE).plus(ON_TIME), id -> "",
-                    wrong);
+            long lateWhileDown = fired(history, down.keySet(), dueWhileDown, readyAt.plus(LEASE).plus(ON_TIME),
+                    id -> "", wrong);
             long late = fired(history, after.keySet(), dueAfter, dueAfter.plus(ON_TIME), id -> "", wrong);
             cluster.report("waits due while down fired at most " + lateWhileDown + " ms after due (r1 was down "
                     + Duration.between(killedAt, readyAt).toMillis() + " ms); waits due after the restart at most "

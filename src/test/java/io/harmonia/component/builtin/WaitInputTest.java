@@ -156,4 +156,12 @@ class WaitInputTest {
             assertThat(WaitInput.problem(null)).endsWith("found nothing (missing)");
         }
     }
+
+    @Test
+    void itsDescriptionSaysExactlyOneOfUntilAndDuration() {
+        JsonNode schema = core.describeAction(CoreComponent.WAIT).orElseThrow().input();
+        assertThat(schema.path("oneOf").toString())
+                .isEqualTo("[{\"required\":[\"until\"]},{\"required\":[\"duration\"]}]");
+        assertThat(schema.path("properties").path("until").path("format").asText()).isEqualTo("date-time");
+    }
 }
