@@ -98,8 +98,12 @@ public class CoreComponent implements Component {
                     schema("{\"type\": \"object\", \"properties\": {\"slept_ms\": {\"type\": \"integer\"}}}")),
             WAIT, new ActionDescription("A durable wait until a time (until, ISO-8601 instant) or for a duration"
                     + " (duration, ISO-8601, from the run's first attempt): no memory or thread is held while it waits.",
-                    schema("{\"type\": \"object\", \"properties\": {\"until\": {\"type\": \"string\","
-                            + " \"format\": \"date-time\"}, \"duration\": {\"type\": \"string\"}}}"),
+                    schema("{\"type\": \"object\", \"oneOf\": [{\"required\": [\"until\"]}, {\"required\":"
+                            + " [\"duration\"]}], \"properties\": {\"until\": {\"type\": \"string\", \"format\":"
+                            + " \"date-time\", \"description\": \"an ISO-8601 instant with an offset, e.g."
+                            + " 2026-12-01T09:00:00Z\"}, \"duration\": {\"type\": \"string\", \"description\":"
+                            + " \"an ISO-8601 duration of days to seconds, e.g. PT48H, from the run's first"
+                            + " attempt\"}}}"),
                     schema("{\"type\": \"object\", \"properties\": {\"waited_until\": {\"type\": \"string\"}}}")),
             WAIT_FOR_SIGNAL, new ActionDescription("Waits for the signal name (POST"
                     + " /api/executions/{id}/signals/{name}, the signals topic, or a trigger); its output is the signal's"

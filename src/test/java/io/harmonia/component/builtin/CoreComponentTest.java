@@ -46,7 +46,7 @@ class CoreComponentTest {
     @Test
     void describesItself() {
         assertThat(core.name()).isEqualTo("core");
-        assertThat(core.actions()).containsExactlyInAnyOrder("echo", "transform", "sleep", "fail");
+        assertThat(core.actions()).containsExactlyInAnyOrder("echo", "transform", "sleep", "fail", "wait", "wait_for_signal");
     }
 
     @Test
@@ -157,6 +157,6 @@ class CoreComponentTest {
         assertThat(f.errorType()).isEqualTo(ErrorTypes.VALIDATION_ERROR);
         assertThat(f.retriable()).isFalse();
         assertThat(f.message())
-                .isEqualTo("component 'core' has no action 'explode'; expected one of [echo, fail, sleep, transform]");
+                .isEqualTo("component 'core' has no action 'explode'; expected one of [echo, fail, sleep, transform, wait, wait_for_signal]");
     }
 }
