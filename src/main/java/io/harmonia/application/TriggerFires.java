@@ -74,7 +74,11 @@ public class TriggerFires {
             String executionId = ChosenIds.of("trigger:" + t.triggerId() + ":" + s.key(), t.createdAt());
             return executions.startAs(executionId, t.spec().workflowId(), t.spec().version(), s.input())
                     .map(started -> new Outcome(Outcome.STARTED, executionId, started.replayed(), started.view(),
-                            null));
+                            null))
+                    // startAs recovers only a stream taken while its execution is loaded; a finished one that is no
+                    // longer loaded is refused as a Start on an existing stream: it is the same execution, found
+                    .onFailure(CommandRejected.class).recoverWithUni(rejected -> executions.view(executionId)
+                            .map(view -> new Outcome(Outcome.STARTED, executionId, true, view, null)));
         }
         if (fire instanceof TriggerFiring.Signal s) {
             return signals.send(s.executionId(), s.name(), "trigger:" + t.triggerId() + ":" + s.key(), s.payload(),
