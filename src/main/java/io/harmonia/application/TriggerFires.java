@@ -12,6 +12,7 @@ import io.harmonia.domain.workflow.WorkflowNotFound;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -39,6 +40,9 @@ public class TriggerFires {
 
     /** A trigger as fires need it. */
     public record Firing(String triggerId, TriggerSpec spec, Instant createdAt) {}
+
+    /** Reads of an execution that another fire of the same key is still starting. */
+    private static final int STARTING_RETRIES = 20;
 
     private final ExecutionService executions;
     private final SignalService signals;
@@ -73,6 +77,10 @@ public class TriggerFires {
         if (fire instanceof TriggerFiring.Start s) {
             String executionId = ChosenIds.of("trigger:" + t.triggerId() + ":" + s.key(), t.createdAt());
             return executions.startAs(executionId, t.spec().workflowId(), t.spec().version(), s.input())
+                    // the same key twice at once: the second start finds the first still starting (held, not yet
+                    // readable); it is read again once the first is durable
+                    .onFailure(ExecutionNotFound.class).retry().withBackOff(Duration.ofMillis(20),
+                            Duration.ofMillis(500)).atMost(STARTING_RETRIES)
                     .map(started -> new Outcome(Outcome.STARTED, executionId, started.replayed(), started.view(),
                             null))
                     // startAs recovers only a stream taken while its execution is loaded; a finished one that is no
