@@ -3,7 +3,7 @@ package io.harmonia.trigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.harmonia.eventstore.EventCodec;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,6 +19,8 @@ import org.apache.kafka.common.header.Header;
  * {@code attributes}. Format {@code auto} takes a record as a CloudEvent when it is one of those, else as JSON.
  */
 final class KafkaTriggerEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private KafkaTriggerEvents() {}
 
     /** A record that cannot be read in the trigger's format. */
@@ -91,7 +93,7 @@ final class KafkaTriggerEvents {
             return JsonNodeFactory.instance.nullNode();
         }
         try {
-            JsonNode node = EventCodec.json().readTree(bytes);
+            JsonNode node = JSON.readTree(bytes);
             return node == null || node.isMissingNode() ? JsonNodeFactory.instance.nullNode() : node;
         } catch (IOException e) {
             throw new Unreadable("expected a JSON value, found " + bytes.length + " bytes that do not parse: "

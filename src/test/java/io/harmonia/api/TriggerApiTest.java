@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class TriggerApiTest {
     private static final String SECRET = "a-secret-of-at-least-16-chars";
     private String wf;
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
 
     @BeforeEach
     void workflow() {
@@ -67,6 +69,11 @@ class TriggerApiTest {
                 .body("secret_set", is(true)).body("source.http.signature.header", is("X-Harmonia-Signature"))
                 .body("source.http.signature.algorithm", is("hmac-sha256")).extract().asString();
         org.assertj.core.api.Assertions.assertThat(shown).doesNotContain(SECRET);
+        // nor in the trigger's events (which are what the relay publishes to Kafka)
+        String events = pool.preparedQuery("select string_agg(payload::text, ' ') from events where stream_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of("trigger-" + id)).await().indefinitely().iterator().next()
+                .getString(0);
+        org.assertj.core.api.Assertions.assertThat(events).contains("signed").doesNotContain(SECRET);
         // an update that leaves the secret out keeps it
         given().contentType(ContentType.JSON).body(json("{'name': 'signed 2', 'workflow_id': '" + wf + "',"
                         + " 'source': {'http': {'signature': {'header': 'X-Sig'}}}}"))
