@@ -70,22 +70,22 @@ public record TriggerSpec(String name, String workflowId, Integer version, Sourc
         }
         ObjectNode src = o.putObject("source");
         if (source instanceof KafkaSource k) {
-                ObjectNode kafka = src.putObject("kafka").put("topic", k.topic());
-                if (k.group() == null) {
-                    kafka.putNull("group");
-                } else {
-                    kafka.put("group", k.group());
-                }
-                kafka.put("format", k.format());
+            ObjectNode kafka = src.putObject("kafka").put("topic", k.topic());
+            if (k.group() == null) {
+                kafka.putNull("group");
+            } else {
+                kafka.put("group", k.group());
+            }
+            kafka.put("format", k.format());
         } else {
-                HttpSource h = (HttpSource) source;
-                ObjectNode http = src.putObject("http");
-                if (h.signature() == null) {
-                    http.putNull("signature");
-                } else {
-                    http.putObject("signature").put("header", h.signature().header())
-                            .put("algorithm", h.signature().algorithm());
-                }
+            HttpSource h = (HttpSource) source;
+            ObjectNode http = src.putObject("http");
+            if (h.signature() == null) {
+                http.putNull("signature");
+            } else {
+                http.putObject("signature").put("header", h.signature().header())
+                        .put("algorithm", h.signature().algorithm());
+            }
         }
         putText(o, "filter", filter);
         if (input == null) {
@@ -95,13 +95,13 @@ public record TriggerSpec(String name, String workflowId, Integer version, Sourc
         }
         putText(o, "idempotency_key", idempotencyKey);
         if (action instanceof SignalAction s) {
-                ObjectNode signal = o.putObject("action").putObject("signal");
-                signal.put("execution_id", s.executionId()).put("name", s.name());
-                if (s.payload() == null) {
-                    signal.putNull("payload");
-                } else {
-                    signal.set("payload", s.payload());
-                }
+            ObjectNode signal = o.putObject("action").putObject("signal");
+            signal.put("execution_id", s.executionId()).put("name", s.name());
+            if (s.payload() == null) {
+                signal.putNull("payload");
+            } else {
+                signal.set("payload", s.payload());
+            }
         } else {
             o.put("action", "start");
         }
