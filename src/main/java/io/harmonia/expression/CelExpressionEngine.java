@@ -54,6 +54,8 @@ import java.util.regex.Pattern;
  *   <li>{@code execution} ({@code map(string, dyn)}): {@code execution.id}, {@code execution.workflow_id},
  *       {@code execution.started_at} (ISO-8601 UTC text with milliseconds, the format of {@code now()}).
  *   <li>{@code state} ({@code dyn}): the execution's state scope, an empty map when the context has none.
+ *   <li>{@code event} ({@code dyn}): in an event trigger's expressions only, the event that fired it (a Kafka
+ *       record or an HTTP call; see {@link EvaluationContext#event()}); unbound elsewhere.
  * </ul>
  *
  * <p>The functions Harmonia adds ({@code now()}, {@code uuid()}, {@code formatDate}, {@code parseJson},
@@ -240,6 +242,7 @@ public final class CelExpressionEngine implements ExpressionEngine {
                 .addVar("item", SimpleType.DYN)
                 .addVar("index", SimpleType.INT)
                 .addVar("signals", MapType.create(SimpleType.STRING, SimpleType.DYN))
+                .addVar("event", SimpleType.DYN)
                 .addFunctionDeclarations(FunctionRegistry.declarations())
                 .build();
         // No function is bound at build time: MeteredFunctions binds every one late, metered, per evaluation.
@@ -782,6 +785,7 @@ public final class CelExpressionEngine implements ExpressionEngine {
                     case "item" -> context.item() == null ? null : CelValues.fromJson(context.item());
                     case "index" -> context.index() == null ? null : context.index().longValue();
                     case "signals" -> context.signals() == null ? Map.of() : CelValues.fromJson(context.signals());
+                    case "event" -> context.event() == null ? null : CelValues.fromJson(context.event());
                     default -> null;
                 };
             } catch (CelValues.UnsupportedValueException e) {

@@ -111,6 +111,9 @@ public final class CloudEventRecords {
         if (e.streamId().startsWith("workflow-")) {
             return "/api/workflows/" + subject + "?version=" + e.streamVersion();
         }
+        if (e.streamId().startsWith("trigger-")) {
+            return "/api/triggers/" + subject; // the trigger as it is now (its events are not served one by one)
+        }
         return "/api/executions/" + subject + "/events?after=" + (e.streamVersion() - 1) + "&limit=1";
     }
 

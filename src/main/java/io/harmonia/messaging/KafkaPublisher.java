@@ -71,7 +71,7 @@ public class KafkaPublisher {
     }
 
     /** Every {@code kafka.*} property (bootstrap servers, security, ...) without the prefix. */
-    static Map<String, Object> connection(Config config) {
+    public static Map<String, Object> connection(Config config) {
         Map<String, Object> props = new HashMap<>();
         for (String name : config.getPropertyNames()) {
             if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {

@@ -112,4 +112,12 @@ class ArchitectureTest {
                                 && (call.getName().equals("query") || call.getName().equals("preparedQuery"))))
                 .check(classes);
     }
+
+    /** Trigger consumers fire through the application's use cases, never into the runtime or the store directly. */
+    @Test
+    void triggerConsumersUseTheApplicationNotTheRuntime() {
+        noClasses().that().resideInAPackage("io.harmonia.trigger..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.harmonia.runtime..", "io.harmonia.eventstore..")
+                .check(classes);
+    }
 }
