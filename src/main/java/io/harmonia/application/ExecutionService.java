@@ -108,7 +108,11 @@ public class ExecutionService {
     public Uni<Started> startAs(String executionId, String workflowId, Integer version, JsonNode input) {
         return workflows.definition(workflowId, version).chain(wf -> {
             checkInput(wf, input);
-            return engine.start(executionId, wf, input, null).map(s -> new Started(summary(s), false))
+            // with something to run in the append's transaction, a stream that exists fails the start with a
+            // ConcurrencyConflict at once (no catching up and deciding again, which would refuse it as a Start of an
+            // existing execution): held in memory or not, running or long finished, it is the same execution
+            return engine.start(executionId, wf, input, tx -> Uni.createFrom().voidItem())
+                    .map(s -> new Started(summary(s), false))
                     .onFailure(io.harmonia.eventstore.ConcurrencyConflict.class)
                     .recoverWithUni(taken -> view(executionId).map(v -> new Started(v, true)));
         });

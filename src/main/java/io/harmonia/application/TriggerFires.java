@@ -82,11 +82,7 @@ public class TriggerFires {
                     .onFailure(ExecutionNotFound.class).retry().withBackOff(Duration.ofMillis(20),
                             Duration.ofMillis(500)).atMost(STARTING_RETRIES)
                     .map(started -> new Outcome(Outcome.STARTED, executionId, started.replayed(), started.view(),
-                            null))
-                    // startAs recovers only a stream taken while its execution is loaded; a finished one that is no
-                    // longer loaded is refused as a Start on an existing stream: it is the same execution, found
-                    .onFailure(CommandRejected.class).recoverWithUni(rejected -> executions.view(executionId)
-                            .map(view -> new Outcome(Outcome.STARTED, executionId, true, view, null)));
+                            null));
         }
         if (fire instanceof TriggerFiring.Signal s) {
             return signals.send(s.executionId(), s.name(), "trigger:" + t.triggerId() + ":" + s.key(), s.payload(),
