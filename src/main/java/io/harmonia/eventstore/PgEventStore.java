@@ -231,6 +231,9 @@ public class PgEventStore {
         if (event instanceof io.harmonia.domain.workflow.WorkflowEvent e) {
             return e.at();
         }
+        if (event instanceof io.harmonia.domain.schedule.ScheduleEvent e) {
+            return e.at();
+        }
         throw new IllegalArgumentException("Expected an execution or workflow event, found " + event.getClass());
     }
 }

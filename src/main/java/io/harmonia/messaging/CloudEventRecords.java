@@ -111,6 +111,9 @@ public final class CloudEventRecords {
         if (e.streamId().startsWith("workflow-")) {
             return "/api/workflows/" + subject + "?version=" + e.streamVersion();
         }
+        if (e.streamId().startsWith("schedule-")) {
+            return "/api/schedules/" + subject + "/events?after=" + (e.streamVersion() - 1) + "&limit=1";
+        }
         return "/api/executions/" + subject + "/events?after=" + (e.streamVersion() - 1) + "&limit=1";
     }
 

@@ -315,7 +315,7 @@ class ScheduleDeciderTest {
         void defaultsAreUtcSkipAndTheConfiguredWindow() {
             var read = ScheduleSpecReader.read(TestDefinitions.json(
                     "{'workflow_id': '00000000-0000-0000-0000-000000000001', 'cron': '*/5 * * * * *'}"), limits);
-            assertThat(read.spec().timezone()).isEqualTo(ZoneOffset.UTC);
+            assertThat(read.spec().timezone().getId()).isEqualTo("UTC");
             assertThat(read.spec().overlap()).isEqualTo(Overlap.SKIP);
             assertThat(read.spec().catchupWindow()).isEqualTo(Duration.ofMinutes(1));
             assertThat(read.paused()).isFalse();

@@ -8,6 +8,7 @@ import com.cronutils.parser.CronParser;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -53,8 +54,10 @@ public final class CronTimes {
         return new CronTimes(cron, zone);
     }
 
-    /** The first time strictly after {@code after}, if the expression names any. */
+    /** The first time strictly after {@code after}, if the expression names any; always a whole second. */
     public Optional<Instant> next(Instant after) {
-        return times.nextExecution(ZonedDateTime.ofInstant(after, zone)).map(ZonedDateTime::toInstant);
+        // cron-utils keeps the fraction of a second it is given; cron times are whole seconds
+        return times.nextExecution(ZonedDateTime.ofInstant(after.truncatedTo(ChronoUnit.SECONDS), zone))
+                .map(t -> t.toInstant().truncatedTo(ChronoUnit.SECONDS));
     }
 }

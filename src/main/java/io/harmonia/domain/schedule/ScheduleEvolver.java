@@ -54,7 +54,8 @@ public final class ScheduleEvolver {
 
     private static ScheduleState fired(ScheduleState s, ScheduleFired f) {
         ScheduleState out = s.withCounts(s.counts().plus(f.outcome()))
-                .withFire(new ScheduleState.Fire(f.fireTime(), f.executionId(), f.outcome(), f.manual(), f.reason(),
+                .withFire(new ScheduleState.Fire(f.fireTime(), f.executionId(), f.outcome(), f.manual(),
+                        f.previousExecutionId(), f.reason(),
                         f.at()));
         if (!f.manual() && (out.cursor() == null || f.fireTime().isAfter(out.cursor()))) {
             out = out.withCursor(f.fireTime());

@@ -8,7 +8,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,6 +25,9 @@ public final class ScheduleSpecReader {
 
     /** The limits a spec is read with. */
     public record Limits(Duration defaultCatchupWindow, Duration maxCatchupWindow, int maxNameLength) {}
+
+    /** The zone of a spec that names none. */
+    public static final ZoneId UTC = ZoneId.of("UTC");
 
     private ScheduleSpecReader() {}
 
@@ -66,7 +68,7 @@ public final class ScheduleSpecReader {
         } else if (!input.isObject()) {
             problems.add(new Problem("/input", "expected a JSON object, found " + input.getNodeType().name().toLowerCase()));
         }
-        ZoneId zone = ZoneOffset.UTC;
+        ZoneId zone = UTC;
         String tz = text(body, "timezone", false, problems);
         if (tz != null) {
             try {

@@ -38,8 +38,8 @@ public record ScheduleState(String scheduleId, ScheduleSpec spec, ScheduleStatus
     }
 
     /** One fire as the view lists it. */
-    public record Fire(Instant fireTime, String executionId, FireOutcome outcome, boolean manual, String reason,
-            Instant at) {}
+    public record Fire(Instant fireTime, String executionId, FireOutcome outcome, boolean manual,
+            String previousExecutionId, String reason, Instant at) {}
 
     public ScheduleState withSpec(ScheduleSpec newSpec) {
         return new ScheduleState(scheduleId, newSpec, status, version, createdAt, updatedAt, cursor, lastExecutionId,
