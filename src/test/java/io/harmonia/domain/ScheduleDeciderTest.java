@@ -292,11 +292,14 @@ class ScheduleDeciderTest {
         }
 
         @Test
-        void springForwardFollowsCronUtils() {
-            // 02:30 does not exist in Paris on 2026-03-29: cron-utils moves on to the next day that has it
+        void springForwardSkipsTheMissingTimeAndFallBackFiresOnceAsCronUtilsDoes() {
+            // 02:30 does not exist in Paris on 2026-03-29: no fire that day; on 2026-10-25 it happens twice: one fire
             CronTimes times = CronTimes.parse("30 2 * * *", ZoneId.of("Europe/Paris"));
-            Instant next = times.next(Instant.parse("2026-03-28T12:00:00Z")).orElseThrow();
-            assertThat(next).isAfter(Instant.parse("2026-03-29T00:00:00Z"));
+            assertThat(times.next(Instant.parse("2026-03-28T12:00:00Z")))
+                    .contains(Instant.parse("2026-03-30T00:30:00Z"));
+            Instant fallBack = times.next(Instant.parse("2026-10-24T12:00:00Z")).orElseThrow();
+            assertThat(fallBack).isEqualTo(Instant.parse("2026-10-25T00:30:00Z"));
+            assertThat(times.next(fallBack)).contains(Instant.parse("2026-10-26T01:30:00Z"));
         }
 
         @Test

@@ -19,6 +19,10 @@ import java.util.UUID;
 public final class ScheduleSpecReader {
     private static final Set<String> FIELDS = Set.of("workflow_id", "version", "input", "cron", "timezone",
             "start_at", "end_at", "overlap", "catchup_window", "paused", "name", "description");
+    /** Fields of a schedule's view that a request may carry (sent back as read) and that are ignored. */
+    private static final Set<String> READ_ONLY = Set.of("schedule_id", "status", "next_fire_times",
+            "buffered_fire_time", "last_execution_id", "counts", "recent_fires", "stream_version", "created_at",
+            "updated_at");
 
     /** A spec read, and whether the request asks for the schedule to start paused. */
     public record Read(ScheduleSpec spec, boolean paused) {}
@@ -40,7 +44,7 @@ public final class ScheduleSpecReader {
         }
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!FIELDS.contains(name)) {
+            if (!FIELDS.contains(name) && !READ_ONLY.contains(name)) {
                 problems.add(new Problem("/" + name, "expected one of " + new java.util.TreeSet<>(FIELDS)
                         + ", found unknown field '" + name + "'"));
             }
