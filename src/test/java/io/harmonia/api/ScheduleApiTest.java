@@ -185,4 +185,27 @@ class ScheduleApiTest {
                 .body("fire.outcome", equalTo("canceled_previous")).body("fire.previous_execution_id", equalTo(first));
         assertThat(Api.awaitFinished(first).getString("status")).isEqualTo("CANCELED");
     }
+
+    @Test
+    void bufferOneStartsTheBufferedFireWhenTheRunningExecutionEnds() {
+        String wf = Api.createWorkflow(SLOW);
+        String id = create("{'workflow_id': '" + wf + "', 'cron': '0 0 1 1 *', 'overlap': 'buffer_one'}");
+        String first = given().post("/api/schedules/" + id + "/trigger").then().statusCode(201)
+                .extract().path("execution.execution_id");
+        String bufferedAt = given().post("/api/schedules/" + id + "/trigger").then().statusCode(200)
+                .body("fire.outcome", equalTo("buffered")).extract().path("fire.fire_time");
+        given().post("/api/schedules/" + id + "/trigger").then().statusCode(200)
+                .body("fire.outcome", equalTo("skipped"));
+        assertThat(schedule(id).getString("buffered_fire_time")).isEqualTo(bufferedAt);
+
+        assertThat(Api.awaitFinished(first).getString("status")).isEqualTo("COMPLETED");
+        await().atMost(Duration.ofSeconds(10)).until(() -> schedule(id).getInt("counts.started") == 2);
+        JsonPath view = schedule(id);
+        assertThat(view.getString("buffered_fire_time")).isNull();
+        assertThat(view.getString("recent_fires[0].fire_time")).isEqualTo(bufferedAt);
+        assertThat(view.getString("recent_fires[0].outcome")).isEqualTo("started");
+        assertThat(view.getString("last_execution_id")).isNotEqualTo(first)
+                .isEqualTo(view.getString("recent_fires[0].execution_id"));
+        given().delete("/api/schedules/" + id).then().statusCode(204);
+    }
 }
