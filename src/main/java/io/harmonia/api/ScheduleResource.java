@@ -3,8 +3,8 @@ package io.harmonia.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.harmonia.application.schedule.ScheduleFiring;
 import io.harmonia.application.schedule.ScheduleService;
+import io.harmonia.config.ApiConfig;
 import io.harmonia.config.ScheduleConfig;
 import io.harmonia.domain.schedule.ScheduleEvent.ScheduleFired;
 import io.harmonia.domain.schedule.ScheduleState;
@@ -25,7 +25,6 @@ import java.net.URI;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
-import io.harmonia.config.ApiConfig;
 
 /** Schedules (cron): {@code /api/schedules}. */
 @Path("/api/schedules")

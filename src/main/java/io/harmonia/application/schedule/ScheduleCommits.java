@@ -1,5 +1,6 @@
 package io.harmonia.application.schedule;
 
+import io.harmonia.application.ChosenIds;
 import io.harmonia.domain.schedule.ScheduleCommand;
 import io.harmonia.domain.schedule.ScheduleDecider;
 import io.harmonia.domain.schedule.ScheduleEvent;
@@ -102,7 +103,7 @@ public class ScheduleCommits {
      */
     public String executionIdFor(String scheduleId, Instant fireTime, boolean manual) {
         String name = "schedule:" + scheduleId + ":" + (manual ? "manual:" : "") + fireTime;
-        UUID id = UUID.fromString(io.harmonia.application.ChosenIds.of(name, fireTime));
+        UUID id = UUID.fromString(ChosenIds.of(name, fireTime));
         return Partitioning.into(id, partitionOf(scheduleId), ownership.partitions()).toString();
     }
 }

@@ -4,6 +4,7 @@ import io.harmonia.application.ExecutionService;
 import io.harmonia.config.ScheduleConfig;
 import io.harmonia.domain.definition.InvalidRequest;
 import io.harmonia.domain.execution.ExecutionNotFound;
+import io.harmonia.domain.schedule.FireOutcome;
 import io.harmonia.domain.schedule.ScheduleCommand.CatchUp;
 import io.harmonia.domain.schedule.ScheduleCommand.Fire;
 import io.harmonia.domain.schedule.ScheduleCommand.ReleaseBuffered;
@@ -142,7 +143,7 @@ public class ScheduleFiring {
     }
 
     private Uni<Void> cancelPrevious(ScheduleState s, ScheduleFired f) {
-        if (f.outcome() != io.harmonia.domain.schedule.FireOutcome.CANCELED_PREVIOUS
+        if (f.outcome() != FireOutcome.CANCELED_PREVIOUS
                 || f.previousExecutionId() == null) {
             return Uni.createFrom().voidItem();
         }

@@ -18,19 +18,9 @@ import java.time.ZoneId;
 public record ScheduleSpec(String workflowId, Integer version, JsonNode input, String cron, ZoneId timezone,
         Instant startAt, Instant endAt, Overlap overlap, Duration catchupWindow, String name, String description) {
 
-    public ScheduleSpec withVersion(Integer newVersion) {
-        return new ScheduleSpec(workflowId, newVersion, input, cron, timezone, startAt, endAt, overlap, catchupWindow,
-                name, description);
-    }
-
     public ScheduleSpec withOverlap(Overlap newOverlap) {
         return new ScheduleSpec(workflowId, version, input, cron, timezone, startAt, endAt, newOverlap, catchupWindow,
                 name, description);
-    }
-
-    public ScheduleSpec withCatchupWindow(Duration window) {
-        return new ScheduleSpec(workflowId, version, input, cron, timezone, startAt, endAt, overlap, window, name,
-                description);
     }
 
     public ScheduleSpec withWindow(Instant from, Instant until) {
