@@ -234,6 +234,9 @@ public class PgEventStore {
         if (event instanceof io.harmonia.domain.trigger.TriggerEvent e) {
             return e.at();
         }
-        throw new IllegalArgumentException("Expected an execution or workflow event, found " + event.getClass());
+        if (event instanceof io.harmonia.domain.schedule.ScheduleEvent e) {
+            return e.at();
+        }
+        throw new IllegalArgumentException("Expected an execution, workflow, schedule or trigger event, found " + event.getClass());
     }
 }

@@ -114,6 +114,9 @@ public final class CloudEventRecords {
         if (e.streamId().startsWith("trigger-")) {
             return "/api/triggers/" + subject; // the trigger as it is now (its events are not served one by one)
         }
+        if (e.streamId().startsWith("schedule-")) {
+            return "/api/schedules/" + subject + "/events?after=" + (e.streamVersion() - 1) + "&limit=1";
+        }
         return "/api/executions/" + subject + "/events?after=" + (e.streamVersion() - 1) + "&limit=1";
     }
 

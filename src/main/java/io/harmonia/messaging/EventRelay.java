@@ -277,8 +277,11 @@ public class EventRelay {
     }
 
     private String workflowIdOf(RecordedEvent e) {
-        return e.streamId().startsWith("execution-") ? workflowOf(CloudEventRecords.subject(e.streamId()))
-                : CloudEventRecords.subject(e.streamId());
+        if (e.streamId().startsWith("execution-")) {
+            return workflowOf(CloudEventRecords.subject(e.streamId()));
+        }
+        // a workflow's stream is named by its id; a schedule's (or a trigger's) is not a workflow's
+        return e.streamId().startsWith("workflow-") ? CloudEventRecords.subject(e.streamId()) : null;
     }
 
     /** Some records of a batch were refused for what they are; the batch goes again with reference records. */
