@@ -173,7 +173,7 @@ public final class ExecutionDecider {
             } else if (command instanceof UpdateState c) {
                 HistoryRules.updateState(c, d, limits);
             } else if (command instanceof ExecutionCommand.Signal c) {
-                SignalRules.receive(c, d, wf);
+                SignalRules.receive(c, d, wf, limits);
             } else if (!(command instanceof WakeUp)) {
                 throw new IllegalArgumentException("Expected a known command, found " + command.getClass().getName());
             }
