@@ -284,7 +284,7 @@ class SignalRulesTest {
         void aPausedExecutionRecordsTheSignalTheWaitCompletesAndNothingStartsUntilResumed() {
             Spec spec = new Spec(DAG).started();
             spec.complete("submit", T1);
-            spec.when(new Pause("lunch", T1));
+            spec.when(new Pause("lunch", T1.plusMillis(1)));
             List<ExecutionEvent> events = spec.signal("approval", "s1", "{'approved': true, 'by': 'ann'}", T2);
             assertThat(events).extracting(e -> e.getClass().getSimpleName())
                     .startsWith("SignalReceived", "SignalConsumed", "TaskCompleted").doesNotContain("TaskStarted");
