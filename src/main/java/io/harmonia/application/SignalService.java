@@ -48,8 +48,7 @@ public class SignalService {
     public Uni<Delivered> send(String executionId, String name, String signalId, JsonNode payload, String source) {
         List<Problem> problems = problems(name, signalId, payload);
         if (!problems.isEmpty()) {
-            return Uni.createFrom().failure(new InvalidRequest(problems.size() == 1 ? problems.get(0).reason()
-                    : problems.size() + " problems in the signal", problems));
+            return Uni.createFrom().failure(new InvalidRequest("The signal is invalid", problems));
         }
         String id = signalId == null ? UUID.randomUUID().toString() : signalId;
         return ExecutionService.validId(executionId)

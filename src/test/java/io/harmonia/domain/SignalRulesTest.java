@@ -304,6 +304,15 @@ class SignalRulesTest {
             assertThatThrownBy(() -> spec.signal("approval", "s2", "{}", T2)).isInstanceOf(CommandRejected.class)
                     .hasMessageContaining(ID).hasMessageContaining("COMPLETED");
         }
+
+        @Test
+        void aFinishedExecutionAcceptsARetryOfASignalItReceivedAndRecordsNothing() {
+            Spec spec = new Spec(DAG).started();
+            spec.signal("approval", "s1", "{'approved': true, 'by': 'ann'}", T1);
+            spec.complete("submit", T1);
+            spec.complete("after", T1);
+            assertThat(spec.signal("approval", "s1", "{'approved': true, 'by': 'ann'}", T2)).isEmpty();
+        }
     }
 
     @Nested

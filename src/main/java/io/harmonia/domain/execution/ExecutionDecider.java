@@ -131,6 +131,9 @@ public final class ExecutionDecider {
         } else {
             requireExists(state, command);
             if (state.status().terminal()) {
+                if (command instanceof ExecutionCommand.Signal s && state.signals().seen(s.signalId())) {
+                    return List.of(); // a retried delivery of a signal it received: recorded once, not refused
+                }
                 if (command instanceof Pause || command instanceof Resume || command instanceof Cancel
                         || command instanceof UpdateState || command instanceof ExecutionCommand.Signal) {
                     throw new CommandRejected("Expected execution '" + state.executionId() + "' to be RUNNING or"
