@@ -209,6 +209,27 @@ class SignalsApiTest {
         given().post("/api/executions/" + id + "/cancel").then().statusCode(org.hamcrest.Matchers.lessThan(300));
     }
 
+    @Test
+    void aLiteralWaitInputIsCheckedWhenTheWorkflowIsDefined() {
+        given().contentType(ContentType.JSON).body(json("""
+                {'name': 'bad-waits', 'steps': [
+                   {'id': 'w', 'type': 'core.wait_for_signal', 'config': {'name': 'approval', 'timeout_ms': 'soon'},
+                    'transitions': [{'to': 'd'}]},
+                   {'id': 'd', 'type': 'core.wait', 'config': {'duration': '48 hours'}}]}"""))
+                .post("/api/workflows").then().log().ifValidationFails().statusCode(422)
+                .contentType("application/problem+json")
+                .body("errors.pointer", org.hamcrest.Matchers.hasItems("/steps/0/config", "/steps/1/config"))
+                .body("errors.detail", org.hamcrest.Matchers.hasItem(containsString("timeout_ms")))
+                .body("errors.detail", org.hamcrest.Matchers.hasItem(containsString("PT48H")));
+        given().contentType(ContentType.JSON).body(json("""
+                {'name': 'no-name', 'tasks': [{'id': 'w', 'component': 'core', 'action': 'wait_for_signal'}]}"""))
+                .post("/api/workflows").then().statusCode(422).body("errors[0].pointer", equalTo("/tasks/0/input"));
+        // templated: checked when the task runs
+        createWorkflow("""
+                {'name': 'templated', 'tasks': [{'id': 'w', 'component': 'core', 'action': 'wait_for_signal',
+                  'input': {'name': '${input.signal}', 'timeout_ms': '${input.ms}'}}]}""");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Verify says "same"; the history is recorded into the corpus if asked. */
