@@ -51,4 +51,10 @@ public class ComponentRegistry implements ComponentCatalog {
     public Set<String> components() {
         return byName.keySet();
     }
+
+    @Override
+    public String inputProblem(String component, String action, com.fasterxml.jackson.databind.JsonNode input) {
+        return io.harmonia.component.builtin.CoreComponent.NAME.equals(component)
+                ? io.harmonia.component.builtin.CoreInputChecks.problem(action, input) : null;
+    }
 }

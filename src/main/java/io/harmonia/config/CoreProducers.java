@@ -45,9 +45,10 @@ public class CoreProducers {
     @Produces
     @ApplicationScoped
     ExecutionDecider decider(ExpressionEngine expressions, EngineConfig config, HistoryConfig history,
-            FlowConfig flow) {
+            FlowConfig flow, SignalConfig signals) {
         return new ExecutionDecider(expressions, new Limits(config.maxTaskInputBytes(), config.maxTaskOutputBytes(),
                 config.maxParallelTasks(), history.maxStateBytes(), history.checkpointEveryEvents(),
-                new FlowLimits(flow.maxIterations(), flow.maxItems(), flow.maxDepth())));
+                new FlowLimits(flow.maxIterations(), flow.maxItems(), flow.maxDepth()))
+                .withMaxSignals(signals.maxPerExecution()));
     }
 }

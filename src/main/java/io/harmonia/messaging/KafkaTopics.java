@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Creates the topics Harmonia uses at start ({@code harmonia.kafka.create-topics}, on by default): the events topic,
- * one topic per worker component, the task-results topic and its dead-letter topic. Existing topics are left as they
+ * one topic per worker component, the task-results and signals topics and their dead-letter topics. Existing topics are left as they
  * are. Runs before the messaging channels start, so that a first start does not log {@code UNKNOWN_TOPIC_OR_PARTITION}
  * while the consumer waits for a topic to appear. A broker that cannot be reached (or refuses, e.g. not authorized)
  * is logged once at WARN and start-up goes on: Kafka down is not an outage.
@@ -94,6 +94,9 @@ public class KafkaTopics {
         names.add(mp.getOptionalValue(channel + ".topic", String.class).orElse(Topics.TASK_RESULTS_TOPIC));
         names.add(mp.getOptionalValue(channel + ".dead-letter-queue.topic", String.class)
                 .orElse(Topics.TASK_RESULTS_DLT));
+        String signals = "mp.messaging.incoming." + Topics.SIGNALS_CHANNEL;
+        names.add(mp.getOptionalValue(signals + ".topic", String.class).orElse(Topics.SIGNALS_TOPIC));
+        names.add(mp.getOptionalValue(signals + ".dead-letter-queue.topic", String.class).orElse(Topics.SIGNALS_DLT));
         return names;
     }
 }

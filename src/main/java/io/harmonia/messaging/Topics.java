@@ -9,6 +9,15 @@ public final class Topics {
     /** Dead-letter topic of task results that could not be applied. */
     public static final String TASK_RESULTS_DLT = "harmonia.task-results.dlt";
 
+    /** SmallRye channel of signals to executions. */
+    public static final String SIGNALS_CHANNEL = "signals";
+    /** Topic of signals to executions (the channel's topic). */
+    public static final String SIGNALS_TOPIC = "harmonia.signals";
+    /** Dead-letter topic of signal records that could not be delivered. */
+    public static final String SIGNALS_DLT = "harmonia.signals.dlt";
+
+    /** Kafka's binary-mode prefix of CloudEvent attributes. */
+    public static final String CE_PREFIX = "ce_";
     public static final String CE_SPECVERSION = "ce_specversion";
     public static final String CE_ID = "ce_id";
     public static final String CE_SOURCE = "ce_source";

@@ -129,6 +129,14 @@ public final class StreamMessages {
             o.put("checkpoint_id", e.checkpointId());
         } else if (event instanceof ExecutionEvent.ExecutionRerun e) {
             o.putPOJO("tasks", e.tasks());
+        } else if (event instanceof ExecutionEvent.SignalReceived e) {
+            o.put("name", e.name());
+            o.put("signal_id", e.signalId());
+            o.put("source", e.source());
+        } else if (event instanceof ExecutionEvent.SignalConsumed e) {
+            // the wait's task_completed, with the payload as its output, follows in the same decision
+            o.put("name", e.name());
+            o.put("signal_id", e.signalId());
         } else if (event instanceof ExecutionEvent.TransitionTaken e) {
             o.put("task_id", e.fromTask());
             o.put("run", e.fromRun());

@@ -34,6 +34,8 @@ public final class StreamTypes {
         BY_EVENT_TYPE.put("ExecutionDerived", "workflow_derived");
         BY_EVENT_TYPE.put("TransitionTaken", "transition_taken");
         BY_EVENT_TYPE.put("ForEachExpanded", "task_fanned_out");
+        BY_EVENT_TYPE.put("SignalReceived", "signal_received");
+        BY_EVENT_TYPE.put("SignalConsumed", "signal_consumed");
     }
 
     /** Every stream event name, in the order of an execution's life. */

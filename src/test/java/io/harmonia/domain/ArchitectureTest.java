@@ -53,7 +53,8 @@ class ArchitectureTest {
 
     /**
      * The integrations read the feed; they do not drive executions (runtime) nor use the use cases (application),
-     * except the inbound adapter of worker results, which records them through the application like a request.
+     * except the inbound adapters of worker results and of signals, which record them through the application like a
+     * request.
      */
     @Test
     void integrationsUseNeitherTheRuntimeNorTheApplication() {
@@ -64,6 +65,7 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("io.harmonia.messaging..", "io.harmonia.stream..",
                         "io.harmonia.webhook..")
                 .and().doNotHaveFullyQualifiedName("io.harmonia.messaging.TaskResultsConsumer")
+                .and().doNotHaveFullyQualifiedName("io.harmonia.messaging.SignalsConsumer")
                 .should().dependOnClassesThat().resideInAPackage("io.harmonia.application..")
                 .check(classes);
     }

@@ -17,7 +17,7 @@ public final class TestDefinitions {
     public static final CelExpressionEngine CEL = new CelExpressionEngine(CelExpressionEngine.Limits.defaults());
     public static final ComponentCatalog CATALOG = new ComponentCatalog() {
         private final Map<String, Set<String>> actions = Map.of(
-                "core", Set.of("echo", "transform", "sleep", "fail"), "http", Set.of("request"),
+                "core", Set.of("echo", "transform", "sleep", "fail", "wait", "wait_for_signal"), "http", Set.of("request"),
                 "workflow", Set.of("run"));
 
         @Override

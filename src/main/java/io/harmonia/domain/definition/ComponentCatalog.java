@@ -1,5 +1,6 @@
 package io.harmonia.domain.definition;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import java.util.Set;
 
@@ -11,4 +12,12 @@ public interface ComponentCatalog {
 
     /** All registered component names. */
     Set<String> components();
+
+    /**
+     * Why a literal input (one without templates) of {@code component.action} is refused at definition time, or
+     * null when it is valid or the component checks its input only when a task runs.
+     */
+    default String inputProblem(String component, String action, JsonNode literalInput) {
+        return null;
+    }
 }

@@ -325,6 +325,12 @@ public final class DefinitionValidator {
         JsonNode forEachNode = node.get("for_each");
         boolean fansOut = forEachNode != null && !forEachNode.isNull();
         JsonNode input = node.get("input");
+        if (component != null && action != null && !fansOut && (input == null || !input.toString().contains("${"))) {
+            String inputProblem = components.inputProblem(component, action, input); // templated: checked at run time
+            if (inputProblem != null) {
+                problems.add(new Problem(ptr + "/input", inputProblem));
+            }
+        }
         if (input != null && !input.isNull()) {
             templateProblems(input, ptr + "/input", fansOut ? IN_FOR_EACH_INPUT : OUTSIDE_STATE_MAPPING, problems);
         }

@@ -131,6 +131,9 @@ public final class ExecutionDecider {
         } else {
             requireExists(state, command);
             if (state.status().terminal()) {
+                if (command instanceof ExecutionCommand.Signal s && state.signals().seen(s.signalId())) {
+                    return List.of(); // a retried delivery of a signal it received: recorded once, not refused
+                }
                 if (command instanceof Pause || command instanceof Resume || command instanceof Cancel
                         || command instanceof UpdateState || command instanceof ExecutionCommand.Signal) {
                     throw new CommandRejected("Expected execution '" + state.executionId() + "' to be RUNNING or"
@@ -173,7 +176,7 @@ public final class ExecutionDecider {
             } else if (command instanceof UpdateState c) {
                 HistoryRules.updateState(c, d, limits);
             } else if (command instanceof ExecutionCommand.Signal c) {
-                SignalRules.receive(c, d, wf);
+                SignalRules.receive(c, d, wf, limits);
             } else if (!(command instanceof WakeUp)) {
                 throw new IllegalArgumentException("Expected a known command, found " + command.getClass().getName());
             }

@@ -15,6 +15,7 @@ import io.harmonia.domain.execution.ExecutionCommand.Recover;
 import io.harmonia.domain.execution.ExecutionCommand.Rerun;
 import io.harmonia.domain.execution.ExecutionCommand.Restore;
 import io.harmonia.domain.execution.ExecutionCommand.Resume;
+import io.harmonia.domain.execution.ExecutionCommand.Signal;
 import io.harmonia.domain.execution.ExecutionCommand.Start;
 import io.harmonia.domain.execution.ExecutionCommand.TimeOutExecution;
 import io.harmonia.domain.execution.ExecutionCommand.TimeOutTask;
@@ -29,6 +30,7 @@ import io.harmonia.domain.execution.ExecutionEvent.ExecutionPaused;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionRerun;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionResumed;
 import io.harmonia.domain.execution.ExecutionEvent.ExecutionStarted;
+import io.harmonia.domain.execution.ExecutionEvent.SignalReceived;
 import io.harmonia.domain.execution.ExecutionEvent.StateUpdated;
 import io.harmonia.domain.execution.ExecutionEvent.TaskCanceled;
 import io.harmonia.domain.execution.ExecutionEvent.TaskCompleted;
@@ -54,7 +56,8 @@ import java.util.function.Function;
  * <p>Events are not commands: the command a decision answered is inferred from the decision's first event (an
  * ExecutionStarted answered a Start, or a Restore when a CheckpointRestored follows; a TaskCompleted a CompleteTask;
  * a TaskRetryScheduled or TaskFailed a FailTask; a TaskTimedOut a TimeOutTask; a TaskStarted of a task that was
- * RUNNING a Recover, of any other a WakeUp; ... see {@link #infer}). The decider decides that command on the state
+ * RUNNING a Recover, of any other a WakeUp; a SignalReceived a Signal, from outside, never part of another decision;
+ * ... see {@link #infer}). The decider decides that command on the state
  * folded so far, and its events must equal the stored ones that follow; the next decision begins right after them.
  * One append may hold several decisions in a row (an inline task's result is decided in the same transaction as its
  * start); a decision that continues at the same instant must then be such a task result.
@@ -117,7 +120,8 @@ public final class HistoryVerifier {
                 return diverged(events, decisions, i, first, null, inferred.reason());
             }
             ExecutionCommand command = inferred.command();
-            if (first.at().equals(lastAt) && !(command instanceof CompleteTask || command instanceof FailTask)) {
+            if (first.at().equals(lastAt) && !(command instanceof CompleteTask || command instanceof FailTask
+                    || command instanceof Signal)) {
                 return diverged(events, decisions, i, first, null, "the stored decision goes on with "
                         + name(first) + " at the same instant, but today's engine ended it at sequence " + i
                         + " (only an inline task's result is decided in the same append)");
@@ -239,6 +243,9 @@ public final class HistoryVerifier {
         }
         if (e instanceof StateUpdated u && u.taskId() == null) {
             return Inferred.of(new UpdateState(u.patch(), u.replace(), null, u.at()));
+        }
+        if (e instanceof SignalReceived s) {
+            return Inferred.of(new Signal(s.name(), s.signalId(), s.payload(), s.source(), s.at()));
         }
         if (e instanceof CheckpointCreated c && "request".equals(c.reason())) {
             return Inferred.of(new Checkpoint(c.at()));

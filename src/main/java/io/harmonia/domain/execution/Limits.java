@@ -10,12 +10,22 @@ package io.harmonia.domain.execution;
  *     PAYLOAD_TOO_LARGE, an update from outside is refused)
  * @param checkpointEveryEvents a checkpoint is taken when this many events followed the last one; 0 for never
  * @param flow limits of loops, for_each and sub-workflows
+ * @param maxSignals signals (distinct ids) one execution may receive; one more is refused (CommandRejected)
  */
 public record Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks, int maxStateBytes,
-        int checkpointEveryEvents, FlowLimits flow) {
+        int checkpointEveryEvents, FlowLimits flow, int maxSignals) {
+
+    /** Signals one execution may receive unless configured ({@code harmonia.signals.max-per-execution}). */
+    public static final int DEFAULT_MAX_SIGNALS = 1000;
 
     public Limits {
         flow = flow == null ? FlowLimits.DEFAULTS : flow;
+    }
+
+    public Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks, int maxStateBytes,
+            int checkpointEveryEvents, FlowLimits flow) {
+        this(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, checkpointEveryEvents, flow,
+                DEFAULT_MAX_SIGNALS);
     }
 
     public Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultMaxParallelTasks, int maxStateBytes,
@@ -33,11 +43,17 @@ public record Limits(int maxTaskInputBytes, int maxTaskOutputBytes, int defaultM
     }
 
     public Limits withCheckpointEveryEvents(int n) {
-        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, n, flow);
+        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes, n, flow,
+                maxSignals);
     }
 
     public Limits withFlow(FlowLimits newFlow) {
         return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes,
-                checkpointEveryEvents, newFlow);
+                checkpointEveryEvents, newFlow, maxSignals);
+    }
+
+    public Limits withMaxSignals(int n) {
+        return new Limits(maxTaskInputBytes, maxTaskOutputBytes, defaultMaxParallelTasks, maxStateBytes,
+                checkpointEveryEvents, flow, n);
     }
 }

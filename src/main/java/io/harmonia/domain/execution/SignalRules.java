@@ -49,14 +49,22 @@ final class SignalRules {
         return ms != null && ms.canConvertToLong() && ms.longValue() >= 0 ? ms.longValue() : null;
     }
 
-    /** A signal arrived: recorded once per id, and consumed by the first running wait for its name. */
-    static void receive(Signal c, Decision d, WorkflowDefinition wf) {
+    /**
+     * A signal arrived: recorded once per id, and consumed by the first running wait for its name. Refused
+     * ({@link CommandRejected}) when the execution received {@link Limits#maxSignals()} signals already.
+     */
+    static void receive(Signal c, Decision d, WorkflowDefinition wf, Limits limits) {
         if (d.state.signals().seen(c.signalId())) {
             return; // delivered again (at-least-once): recorded once
         }
+        if (d.state.signals().received() >= limits.maxSignals()) {
+            throw new CommandRejected("Expected at most " + limits.maxSignals() + " signals for execution '"
+                    + d.state.executionId() + "', but it received " + d.state.signals().received()
+                    + " already; signal '" + c.name() + "' (id " + c.signalId() + ") is refused", d.state.status());
+        }
         d.add(new SignalReceived(c.name(), c.signalId(), c.payload(), c.source(), c.now()));
         if (d.state.running() == 0) {
-            return;
+            return; // kept for a wait that starts later
         }
         TaskState waiting = null;
         for (TaskState t : d.state.tasks().values()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.execution.ExecutionEvent.SignalConsumed;
 import io.harmonia.domain.execution.ExecutionEvent.SignalReceived;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,18 +22,30 @@ import java.util.Set;
  * @param pending per signal name, the signals received and not yet consumed by a {@code core.wait_for_signal},
  *     oldest first: a signal that arrives before its wait starts is kept here until the wait takes it
  * @param ids the id of every signal received: a signal delivered again with the same id is recorded once
+ * @param tallies per signal name, how many were received and when the latest was (what the execution's view shows)
  */
-public record Signals(Map<String, JsonNode> latest, Map<String, List<Pending>> pending, Set<String> ids) {
+public record Signals(Map<String, JsonNode> latest, Map<String, List<Pending>> pending, Set<String> ids,
+        Map<String, Tally> tallies) {
 
     /** A signal received and not consumed yet. */
     public record Pending(String signalId, JsonNode payload) {}
 
-    public static final Signals NONE = new Signals(Map.of(), Map.of(), Set.of());
+    /** Of one signal name: how many were received (each id once), and when the latest was. */
+    public record Tally(int count, Instant lastReceivedAt) {}
+
+    public static final Signals NONE = new Signals(Map.of(), Map.of(), Set.of(), Map.of());
 
     public Signals {
         latest = latest == null ? Map.of() : latest;
         pending = pending == null ? Map.of() : pending;
         ids = ids == null ? Set.of() : ids;
+        tallies = tallies == null ? Map.of() : tallies;
+    }
+
+    /** How many signals of {@code name} wait for a {@code core.wait_for_signal}. */
+    public int pendingCount(String name) {
+        List<Pending> queue = pending.get(name);
+        return queue == null ? 0 : queue.size();
     }
 
     /** How many signals were received (each id once). */
@@ -69,7 +82,10 @@ public record Signals(Map<String, JsonNode> latest, Map<String, List<Pending>> p
         if (e.signalId() != null) {
             i.add(e.signalId());
         }
-        return new Signals(Map.copyOf(l), Map.copyOf(p), Set.copyOf(i));
+        Map<String, Tally> t = new HashMap<>(tallies);
+        Tally before = t.get(e.name());
+        t.put(e.name(), new Tally(before == null ? 1 : before.count() + 1, e.at()));
+        return new Signals(Map.copyOf(l), Map.copyOf(p), Set.copyOf(i), Map.copyOf(t));
     }
 
     Signals consumed(SignalConsumed e) {
@@ -85,6 +101,6 @@ public record Signals(Map<String, JsonNode> latest, Map<String, List<Pending>> p
         } else {
             p.put(e.name(), List.copyOf(rest));
         }
-        return new Signals(latest, Map.copyOf(p), ids);
+        return new Signals(latest, Map.copyOf(p), ids, tallies);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.harmonia.domain.definition.TaskDefinition;
 import io.harmonia.domain.definition.WorkflowDefinition;
+import io.harmonia.domain.execution.Signals;
 import io.harmonia.domain.execution.ChildRules;
 import io.harmonia.domain.execution.ExecutionEvent.RestoredFrom;
 import io.harmonia.domain.execution.ParentLink;
@@ -98,7 +99,24 @@ public final class ExecutionView {
             StepPath.add(o, s, wf);
         }
         StepPath.handledErrors(o, s);
+        signals(o, s);
         return o;
+    }
+
+    /**
+     * Per signal name received: {@code received} (count), {@code pending} (kept for a wait that has not started),
+     * {@code latest} (payload, what {@code signals.<name>} reads) and {@code last_received_at}.
+     */
+    private static void signals(ObjectNode o, ExecutionState s) {
+        ObjectNode out = o.putObject("signals");
+        Signals signals = s.signals();
+        new java.util.TreeMap<>(signals.tallies()).forEach((name, tally) -> {
+            ObjectNode one = out.putObject(name);
+            one.put("received", tally.count());
+            one.put("pending", signals.pendingCount(name));
+            one.set("latest", orNull(signals.latest().get(name)));
+            time(one, "last_received_at", tally.lastReceivedAt());
+        });
     }
 
     /**
