@@ -292,6 +292,11 @@ public final class CelExpressionEngine implements ExpressionEngine {
             return "'" + variable + "' is not in scope here: it is bound only in the input (config) of a task or"
                     + " step with for_each (the current item and its position from 0)";
         }
+        if ("event".equals(variable)) {
+            return "'event' is not in scope here: it is bound only in a trigger's filter, input, idempotency_key"
+                    + " and signal mapping (the incoming record or call); a workflow reads what the trigger mapped into"
+                    + " its input as input.<field>";
+        }
         return "'" + variable + "' is not in scope here";
     }
 

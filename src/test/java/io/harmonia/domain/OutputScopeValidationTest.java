@@ -53,4 +53,18 @@ class OutputScopeValidationTest {
                   {'id': 'a', 'component': 'core', 'action': 'echo',
                    'input': {'doubled': '${[1, 2].map(output, output * 2)}'}}]}""")).isEmpty();
     }
+
+    @Test
+    void aTriggersEventIsNotInScopeAnywhereInAWorkflowButSignalsAre() {
+        List<Problem> p = problems("""
+                {'name': 'w', 'tasks': [
+                  {'id': 'a', 'component': 'core', 'action': 'echo', 'input': {'x': '${event.value}'},
+                   'state': {'k': '${event.key}'}},
+                  {'id': 'b', 'component': 'core', 'action': 'echo', 'depends_on': ['a'],
+                   'condition': 'event.key == 1', 'input': {'approved': '${signals.approval.approved}'}}]}""");
+        assertThat(p).extracting(Problem::pointer)
+                .containsExactlyInAnyOrder("/tasks/0/input/x", "/tasks/0/state/k", "/tasks/1/condition");
+        assertThat(p).allSatisfy(x -> assertThat(x.reason()).contains("'event' is not in scope here: it is bound"
+                + " only in a trigger's filter"));
+    }
 }

@@ -37,11 +37,13 @@ public final class DefinitionValidator {
      * is bound only there, so a task input, a condition or the workflow output that reads it is refused here
      * rather than failing at run time.
      */
-    private static final Set<String> OUTSIDE_STATE_MAPPING = Set.of("output", "item", "index");
+    private static final Set<String> OUTSIDE_STATE_MAPPING = Set.of("output", "item", "index", "event");
     /** In the input of a for_each task, {@code item} and {@code index} are bound. */
-    private static final Set<String> IN_FOR_EACH_INPUT = Set.of("output");
+    private static final Set<String> IN_FOR_EACH_INPUT = Set.of("output", "event");
     /** A transition's condition sees the step's {@code output}. */
-    private static final Set<String> IN_TRANSITION = Set.of("item", "index");
+    private static final Set<String> IN_TRANSITION = Set.of("item", "index", "event");
+    /** In a task's state mapping everything a workflow has is bound ({@code output} too), but not a trigger's {@code event}. */
+    private static final Set<String> IN_STATE_MAPPING = Set.of("event");
     /** The most runs of one step in one execution that a definition may allow. */
     public static final int MAX_ITERATIONS_LIMIT = 1_000_000;
 
@@ -399,7 +401,7 @@ public final class DefinitionValidator {
                         + " ${...} templates (resolved when the task completes, with 'output' in scope), found "
                         + kind(state)));
             } else {
-                templateProblems(state, ptr + "/state", Set.of(), problems);
+                templateProblems(state, ptr + "/state", IN_STATE_MAPPING, problems);
             }
         }
         JsonNode checkpoint = node.get("checkpoint");

@@ -25,7 +25,7 @@ final class StepReader {
     /** Seed 000's step types and the component actions they run. */
     static final Map<String, String> TYPE_ALIASES = Map.of("http_request", "http.request", "echo", "core.echo",
             "transform", "core.transform", "sleep", "core.sleep", "fail", "core.fail", "sub_workflow",
-            "workflow.run");
+            "workflow.run", "wait", "core.wait", "wait_for_signal", "core.wait_for_signal");
 
     /** Seed 000's step types that have no component yet (issue 14). */
     static final Set<String> NOT_YET = Set.of("notification", "llm");
