@@ -14,7 +14,6 @@ import io.harmonia.domain.execution.ExecutionStatus;
 import io.harmonia.application.BulkReplayService;
 import io.harmonia.application.ExecutionService;
 import io.harmonia.application.ReplayService;
-import io.harmonia.eventstore.EventCodec;
 import io.harmonia.messaging.PublicationLag;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -60,9 +59,7 @@ public class ExecutionResource {
     public Uni<Response> start(JsonNode body, @RestHeader("Idempotency-Key") String idempotencyKey) {
         if (lag.overBound()) {
             // flow control: Kafka publication is too far behind; do not let the backlog grow without bound
-            return Uni.createFrom().item(ProblemMappers.problemBuilder(429, "overloaded", "Too many unpublished events",
-                    "Event publication to Kafka is " + lag.events() + " events behind (limit "
-                            + lag.limit() + "); retry later").header("Retry-After", "5").build());
+            return Uni.createFrom().item(ProblemMappers.overloaded(lag));
         }
         List<Problem> problems = new ArrayList<>();
         if (body == null || !body.isObject()) {
@@ -205,28 +202,7 @@ public class ExecutionResource {
     public Uni<JsonNode> events(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
         int from = Paging.number("after", after, 0, 0, Integer.MAX_VALUE);
         int max = Paging.number("limit", limit, 100, 1, 1000);
-        return executions.events(id, from + 1, max)
-                .map(events -> {
-                    ObjectNode o = JsonNodeFactory.instance.objectNode();
-                    o.put("execution_id", id);
-                    var items = o.putArray("items");
-                    int last = from;
-                    for (var e : events) {
-                        ObjectNode item = items.addObject();
-                        item.put("sequence", e.streamVersion());
-                        item.put("type", e.type());
-                        item.put("schema_version", e.schemaVersion());
-                        item.put("occurred_at", e.occurredAt().toString());
-                        item.set("data", EventCodec.encode(e.event()).payload());
-                        last = e.streamVersion();
-                    }
-                    if (events.size() == max) {
-                        o.put("next_after", last);
-                    } else {
-                        o.putNull("next_after");
-                    }
-                    return o;
-                });
+        return executions.events(id, from + 1, max).map(events -> EventPages.of("execution_id", id, from, max, events));
     }
 
     private static JsonNode status(ExecutionState s) {

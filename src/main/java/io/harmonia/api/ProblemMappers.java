@@ -106,6 +106,13 @@ public class ProblemMappers {
         return problemBuilder(status, type, title, detail, problems).build();
     }
 
+    /** 429: Kafka publication is too far behind (flow control), with {@code Retry-After}. */
+    static Response overloaded(io.harmonia.messaging.PublicationLag lag) {
+        return problemBuilder(429, "overloaded", "Too many unpublished events", "Event publication to Kafka is "
+                + lag.events() + " events behind (limit " + lag.limit() + "); retry later")
+                .header("Retry-After", "5").build();
+    }
+
     public static Response.ResponseBuilder problemBuilder(int status, String type, String title, String detail) {
         return problemBuilder(status, type, title, detail, List.of());
     }

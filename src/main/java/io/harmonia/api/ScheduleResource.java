@@ -8,7 +8,6 @@ import io.harmonia.config.ApiConfig;
 import io.harmonia.config.ScheduleConfig;
 import io.harmonia.domain.schedule.ScheduleEvent.ScheduleFired;
 import io.harmonia.domain.schedule.ScheduleState;
-import io.harmonia.eventstore.EventCodec;
 import io.harmonia.projection.schedules.ScheduleView;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -133,27 +132,7 @@ public class ScheduleResource {
     public Uni<JsonNode> events(@RestPath String id, @RestQuery String after, @RestQuery String limit) {
         int from = Paging.number("after", after, 0, 0, Integer.MAX_VALUE);
         int max = Paging.number("limit", limit, 100, 1, 1000);
-        return schedules.events(id, from, max).map(events -> {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("schedule_id", id);
-            var items = o.putArray("items");
-            int last = from;
-            for (var e : events) {
-                ObjectNode item = items.addObject();
-                item.put("sequence", e.streamVersion());
-                item.put("type", e.type());
-                item.put("schema_version", e.schemaVersion());
-                item.put("occurred_at", e.occurredAt().toString());
-                item.set("data", EventCodec.encode(e.event()).payload());
-                last = e.streamVersion();
-            }
-            if (events.size() == max) {
-                o.put("next_after", last);
-            } else {
-                o.putNull("next_after");
-            }
-            return o;
-        });
+        return schedules.events(id, from, max).map(events -> EventPages.of("schedule_id", id, from, max, events));
     }
 
     private JsonNode view(ScheduleState s) {

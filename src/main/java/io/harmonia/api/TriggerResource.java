@@ -120,9 +120,7 @@ public class TriggerResource {
                             + " (harmonia.triggers.max-fire-body-bytes), found " + raw.length, List.of()));
         }
         if (lag.overBound()) {
-            return Uni.createFrom().item(ProblemMappers.problemBuilder(429, "overloaded", "Too many unpublished events",
-                    "Event publication to Kafka is " + lag.events() + " events behind (limit " + lag.limit()
-                            + "); retry later").header("Retry-After", "5").build());
+            return Uni.createFrom().item(ProblemMappers.overloaded(lag));
         }
         Map<String, String> headers = new LinkedHashMap<>();
         request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
