@@ -37,9 +37,11 @@ public class ReplayService {
     private final ExecutionService executions;
     private final WorkflowService workflows;
     private final ExecutionLoader loader;
+    private final io.harmonia.eventstore.PgEventStore store;
 
     public ReplayService(ExecutionEngine engine, ExecutionService executions, WorkflowService workflows,
-            ExecutionLoader loader) {
+            ExecutionLoader loader, io.harmonia.eventstore.PgEventStore store) {
+        this.store = store;
         this.engine = engine;
         this.executions = executions;
         this.workflows = workflows;
@@ -67,7 +69,31 @@ public class ReplayService {
             Function<SqlClient, Uni<Void>> inTransaction) {
         return engine.begin(newId, wf, now -> new ExecutionCommand.Start(newId, input, source.executionId(), now),
                         inTransaction)
-                .call(started -> recordDerived(source.executionId(), newId));
+                .call(started -> recordDerived(source.executionId(), newId))
+                .call(started -> source.signals().received() == 0 ? Uni.createFrom().voidItem()
+                        : redeliverSignals(source.executionId(), newId));
+    }
+
+    /**
+     * Delivers the source's signals to its replay again, in the order they came, with their ids and payloads (source
+     * {@code replay}): the replay's waits take them as the source's did, instead of waiting for signals nobody sends
+     * again. One that the replay refuses (it finished already) is left; a failure is logged, the replay stands.
+     */
+    private Uni<Void> redeliverSignals(String sourceId, String replayId) {
+        return store.streamFrom(io.harmonia.eventstore.StreamIds.execution(sourceId), 1)
+                .filter(r -> "SignalReceived".equals(r.type()))
+                .map(r -> (ExecutionEvent.SignalReceived) r.event())
+                .onItem().transformToUniAndConcatenate(s -> engine.decide(replayId,
+                                now -> new ExecutionCommand.Signal(s.name(), s.signalId(), s.payload(), "replay", now))
+                        .replaceWithVoid()
+                        .onFailure(io.harmonia.domain.execution.CommandRejected.class).recoverWithNull())
+                .collect().last()
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(err -> {
+                    LOG.warnf("replay %s of execution %s stands, but the source's signals could not all be delivered"
+                            + " to it again: %s", replayId, sourceId, err.toString());
+                    return null;
+                });
     }
 
     /** The source's own workflow version, or the one asked for. */

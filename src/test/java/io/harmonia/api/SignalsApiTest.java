@@ -107,6 +107,24 @@ class SignalsApiTest {
     }
 
     @Test
+    void aReplayGetsTheSourcesSignalsAgainAndEndsAsTheSourceDid() {
+        String id = approval(0, 60_000);
+        awaitTask(id, "wait", "RUNNING");
+        signal(id, "approval", "{'approved': true, 'by': 'ann'}", "replayed-approval").statusCode(202);
+        assertThat(awaitFinished(id).getString("status")).isEqualTo("COMPLETED");
+        String replay = given().post("/api/executions/" + id + "/replay").then().statusCode(201)
+                .extract().path("execution_id");
+        JsonPath done = awaitFinished(replay);
+        assertThat(done.getString("status")).isEqualTo("COMPLETED");
+        assertThat(done.getString("task_executions.approved.status")).isEqualTo("COMPLETED");
+        assertThat(done.getString("task_executions.approved.input.by")).isEqualTo("ann");
+        assertThat(done.getInt("signals.approval.received")).isEqualTo(1);
+        List<String> sources = given().get("/api/executions/" + replay + "/events?limit=1000").then().statusCode(200)
+                .extract().jsonPath().getList("items.findAll { it.type == 'SignalReceived' }.data.source");
+        assertThat(sources).containsExactly("replay");
+    }
+
+    @Test
     void aSignalBeforeTheWaitStartsIsKeptAndConsumedWhenItStarts() {
         String id = approval(1500, 60_000);
         signal(id, "approval", "{'approved': false, 'by': 'bob'}", null).statusCode(202)
