@@ -198,6 +198,13 @@ public class BulkJobRunner {
                             return Uni.createFrom().voidItem();
                         })
                 .onFailure().recoverWithUni(err -> {
+                    if (stopped) {
+                        // shutting down (the pool, the ownership, the consumers stop under the item): not the item's
+                        // failure; it stays PENDING for the replica that resumes the job
+                        LOG.debugf("bulk job %s: item %d left to the next runner, this replica stops: %s", run.id,
+                                item.position(), err.toString());
+                        return Uni.createFrom().voidItem();
+                    }
                     LOG.debugf("bulk job %s: item %d (execution %s) failed: %s", run.id, item.position(),
                             item.executionId(), err.toString());
                     return mark(run, item, "FAILED", null, failure(err));
