@@ -30,6 +30,12 @@ final class TriggerRecords implements AutoCloseable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // not idempotent, one request in flight: sending to a topic created a moment ago can meet "invalid metadata"
+        // retries, which an idempotent producer with several batches in flight may turn into a fatal
+        // OutOfOrderSequenceException (records lost to the test); a retried record here may at worst be a duplicate,
+        // which a trigger's key (the record key) turns into the same execution anyway
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         producer = new KafkaProducer<>(p);
     }
 
@@ -50,14 +56,24 @@ final class TriggerRecords implements AutoCloseable {
         producer.send(r).get();
     }
 
-    /** Sends without waiting for each acknowledgement; {@link #flush()} waits for all. */
+    /** Sends without waiting for each acknowledgement; {@link #flush()} waits for all and fails if any failed. */
     void sendAsync(String topic, String key, String value) {
         producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8)));
+                value.getBytes(StandardCharsets.UTF_8)), (metadata, err) -> {
+                    if (err != null) {
+                        failed.compareAndSet(null, err);
+                    }
+                });
     }
+
+    private final java.util.concurrent.atomic.AtomicReference<Exception> failed =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     void flush() {
         producer.flush();
+        if (failed.get() != null) {
+            throw new IllegalStateException("a test record could not be sent", failed.get());
+        }
     }
 
     static String trigger(String body) {
